@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// The same language settings on every Swift target.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+var package = Package(
+    name: "Backchat",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "backchat", targets: ["backchat"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // The pure dialogue engine: no dependencies, no I/O.
+        .target(name: "BackchatEngine"),
+        // YAML dialogs -> checked Script, with precise diagnostics. Owns Yams.
+        .target(name: "BackchatLoader", dependencies: [
+            "BackchatEngine",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Scripted transcript tests: parser, runner, coverage.
+        .target(name: "BackchatTranscripts", dependencies: ["BackchatEngine"]),
+        // JSON-RPC 2.0 line protocol for hosts.
+        .target(name: "BackchatProtocol", dependencies: ["BackchatEngine"]),
+        // GNU readline, as a system library.
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        // The terminal front end.
+        .target(name: "BackchatREPL", dependencies: ["BackchatEngine", "CReadline"]),
+        // The one executable.
+        .executableTarget(name: "backchat", dependencies: [
+            "BackchatEngine", "BackchatLoader", "BackchatTranscripts", "BackchatProtocol", "BackchatREPL",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "BackchatEngineTests", dependencies: ["BackchatEngine"]),
+        .testTarget(name: "BackchatLoaderTests", dependencies: ["BackchatLoader", "BackchatEngine"]),
+        .testTarget(name: "BackchatTranscriptTests", dependencies: [
+            "BackchatTranscripts", "BackchatLoader", "BackchatEngine",
+        ]),
+        .testTarget(name: "BackchatProtocolTests", dependencies: ["BackchatProtocol", "BackchatLoader", "BackchatEngine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["backchat"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+}
