@@ -38,7 +38,7 @@ var package = Package(
             "BackchatEngine", "BackchatLoader", "BackchatTranscripts", "BackchatProtocol", "BackchatREPL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "BackchatEngineTests", dependencies: ["BackchatEngine"]),
+        .testTarget(name: "BackchatEngineTests", dependencies: ["BackchatEngine", "BackchatLoader"]),
         .testTarget(name: "BackchatLoaderTests", dependencies: ["BackchatLoader", "BackchatEngine"]),
         .testTarget(name: "BackchatTranscriptTests", dependencies: [
             "BackchatTranscripts", "BackchatLoader", "BackchatEngine",

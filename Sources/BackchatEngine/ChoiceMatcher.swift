@@ -55,6 +55,13 @@ public enum ChoiceMatcher {
         return false
     }
 
+    /// The word with doubled letters made single ("yess" → "yes").
+    static func squeeze(_ w: String) -> String {
+        var out = ""
+        for c in w where c != out.last { out.append(c) }
+        return out
+    }
+
     /// Like ``contains(_:_:)`` but each word may carry small typos.
     static func fuzzyContains(_ words: [String], _ phrase: [String]) -> Bool {
         guard phrase.count <= words.count else { return false }
@@ -62,6 +69,7 @@ public enum ChoiceMatcher {
             var ok = true
             for (k, p) in phrase.enumerated() {
                 let w = words[start + k]
+                if squeeze(w) == p { continue } // "yess", "nooo"
                 let limit = TextNormalizer.typoAllowance(forLength: min(p.count, w.count + 1))
                 if w != p && (limit == 0 || TextNormalizer.distance(w, p, limit: limit) > limit) { ok = false; break }
             }

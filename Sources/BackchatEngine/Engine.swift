@@ -91,6 +91,9 @@ struct Step {
     var choices: [ChoiceView] = []
     var expects: Expects = .none
     var escalation: Escalation? = nil
+    /// Set when this step entered a safety flow through the graph (an explicit screening
+    /// question answered "yes"), so the turn reports a new escalation.
+    var enteredRole: FlowRole? = nil
 
     init(engine: Engine, locale: LocaleScript, state: SessionState, today: CalendarDay?, trace: ((TraceEvent) -> Void)?) {
         self.engine = engine; self.locale = locale; self.state = state; self.today = today; self.trace = trace
@@ -101,7 +104,11 @@ struct Step {
     mutating func finish() -> Turn {
         if escalation == nil, let role = currentRole {
             let level = role.level
-            escalation = Escalation(level: level, category: nil, reason: nil, new: false,
+            let isNew = enteredRole == role
+            escalation = Escalation(level: level,
+                                    category: isNew ? state.variables["safety_category"]?.text : nil,
+                                    reason: isNew ? state.variables["safety_reason"]?.text : nil,
+                                    new: isNew,
                                     certainty: role == .crisisCheck ? .possible : .clear,
                                     resources: engine.script.resources.resources(for: level, region: state.region))
         }
@@ -294,8 +301,19 @@ struct Step {
             if let into = ask.into { state.variables[into] = .string(raw.trimmingWhitespace) }
             if let next = ask.next { run(from: next) }
         case .number(let lo, let hi):
-            guard let n = QuantityParser.parseNumber(words),
-                  lo.map({ n >= $0 }) ?? true, hi.map({ n <= $0 }) ?? true else { notUnderstood(ask); return }
+            guard let n = QuantityParser.parseNumber(words) else { notUnderstood(ask); return }
+            guard lo.map({ n >= $0 }) ?? true, hi.map({ n <= $0 }) ?? true else {
+                let text = Template(locale.strings.outOfRange).render { name in
+                    switch name {
+                    case "min": return lo.map { .number($0) } ?? .string("any")
+                    case "max": return hi.map { .number($0) } ?? .string("any")
+                    default: return .string("{\(name)}")
+                    }
+                }
+                messages.append(text)
+                reask(leadIn: false)
+                return
+            }
             remember()
             edge("answer")
             if let into = ask.into { state.variables[into] = .number(n) }
@@ -355,6 +373,7 @@ struct Step {
     mutating func present(_ ask: Ask, at target: Target, prompt: Bool = true) {
         let flow = locale.flows[target.flow]
         state.position = SessionState.Position(flow: flow.name, node: flow.nodes[target.node].id)
+        state.ended = false
         if prompt || ask.retry == nil { messages.append(render(ask.prompt)) }
         expects = ask.expects
         if case .choice(let options) = ask.kind {
@@ -367,8 +386,10 @@ struct Step {
     mutating func run(from start: Target) {
         var target = start
         var resumeOnly = false
+        let startRole = currentRole
         for _ in 0..<Engine.stepLimit {
             let flow = locale.flows[target.flow]
+            if let role = flow.role, role != startRole { enteredRole = role }
             let node = flow.nodes[target.node]
             trace?(.node(flow: flow.name, node: node.id))
             if !resumeOnly {

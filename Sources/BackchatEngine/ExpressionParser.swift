@@ -67,6 +67,9 @@ public struct ExpressionParser {
 
     private mutating func parseCompare() throws(Failure) -> Expression {
         let left = try parseSum()
+        if case .symbol("=") = peek {
+            throw Failure(message: "'=' is not a comparison; use '==' to compare", offset: offset)
+        }
         if let op = accept("==", "!=", "<=", ">=", "<", ">"),
            let kind = Expression.BinaryOperator(rawValue: op) {
             let right = try parseSum()

@@ -53,7 +53,8 @@ public enum QuantityParser {
                 return t
             }
             if let n = number(words[i]) {
-                if i + 2 < words.count, words[i + 1] == "and", words[i + 2] == "half" { return n + 0.5 }
+                let rest = words.dropFirst(i + 1).prefix(3)
+                if rest.starts(with: ["and", "half"]) || rest.starts(with: ["and", "a", "half"]) { return n + 0.5 }
                 return n
             }
             if words[i] == "half" { return 0.5 }
@@ -66,6 +67,11 @@ public enum QuantityParser {
     /// A bare number ("20") is read in `defaultUnitDays`.
     public static func parseDuration(_ words: [String], defaultUnitDays: Double = 7, today: CalendarDay? = nil) -> Double? {
         if let since = parseSince(words, today: today) { return since }
+        // "since December 2030" or "since March" without a date to count from: no guess.
+        if let s = words.firstIndex(of: "since"), s + 1 < words.count {
+            let next = words[s + 1]
+            if months[next] != nil || (next.count == 4 && Int(next) != nil) { return nil }
+        }
         var total = 0.0
         var found = false
         var pending: Double? = nil
@@ -102,18 +108,17 @@ public enum QuantityParser {
                 pending = v; bareNumber = v
             } else if let v = vague[w] {
                 pending = v
+            } else if let v = ones[w] {
+                pending = v; bareNumber = v
             } else if let n = number(w) {
                 // "6w", "3mths": number and unit glued together.
                 let suffix = String(w.drop { $0.isNumber || $0 == "." })
                 if !suffix.isEmpty, let unit = units[suffix] {
                     total += n * unit; found = true; lastUnit = unit; pending = nil
-                } else if suffix.isEmpty || Double(w) != nil {
-                    if pending != nil, ["a", "an"].contains(words[max(0, i - 1)]) == false { bareNumber = n }
+                } else if suffix.isEmpty {
                     pending = n
                     bareNumber = n
                 }
-            } else if ["a", "an"].contains(w), pending == nil {
-                // "a year" is handled at the unit; keep scanning.
             }
             i += 1
         }
@@ -138,7 +143,8 @@ public enum QuantityParser {
             else if what == "christmas" || what == "xmas" { start = CalendarDay(year: today.year - 1, month: 12, day: 25) }
             else if what == "summer" { start = CalendarDay(year: today.year - 1, month: 7, day: 1) }
         } else if let m = months[first] {
-            if rest.count > 1, let y = Int(rest[1]), (1900...today.year).contains(y) {
+            if rest.count > 1, let y = Int(rest[1]), y >= 1900 {
+                guard y <= today.year else { return nil }
                 start = CalendarDay(year: y, month: m, day: 1)
             } else {
                 start = CalendarDay(year: m <= today.month ? today.year : today.year - 1, month: m, day: 1)

@@ -84,6 +84,7 @@ public struct EngineStrings: Sendable {
     public var cannotSkip: String
     public var unknownCommand: String
     public var stayWithSafety: String
+    public var outOfRange: String
 
     public init(help: String = "You can answer with the number or the words of a choice. Commands: /back, /restart, /plan, /quit.",
                 cannotGoBack: String = "We're at the start, so there's nowhere to go back to.",
@@ -98,11 +99,13 @@ public struct EngineStrings: Sendable {
                 skipped: String = "That's fine, let's skip that one.",
                 cannotSkip: String = "This one can't be skipped, but you can answer in your own words.",
                 unknownCommand: String = "I don't know the command /{command}. Type /help to see what you can do.",
-                stayWithSafety: String = "Let's stay with this for a moment first.") {
+                stayWithSafety: String = "Let's stay with this for a moment first.",
+                outOfRange: String = "Please give a number from {min} to {max}.") {
         self.help = help; self.cannotGoBack = cannotGoBack; self.goingBack = goingBack; self.restarted = restarted
         self.goodbye = goodbye; self.ended = ended; self.notUnderstood = notUnderstood; self.didYouMean = didYouMean
         self.resuming = resuming; self.dialogsChanged = dialogsChanged; self.skipped = skipped
         self.cannotSkip = cannotSkip; self.unknownCommand = unknownCommand; self.stayWithSafety = stayWithSafety
+        self.outOfRange = outOfRange
     }
 }
 

@@ -14,7 +14,7 @@ enum LocaleParser {
     static let keys = ["locale", "name", "entry", "commands", "words", "strings"]
     static let stringKeys = ["help", "cannot_go_back", "going_back", "restarted", "goodbye", "ended", "not_understood",
                              "did_you_mean", "resuming", "dialogs_changed", "skipped", "cannot_skip", "unknown_command",
-                             "stay_with_safety"]
+                             "stay_with_safety", "out_of_range"]
 
     static func parse(_ text: String, reader: inout YAMLReader) -> LocaleSettings {
         var settings = LocaleSettings()
@@ -57,6 +57,7 @@ enum LocaleParser {
                     case "cannot_skip": settings.strings.cannotSkip = s
                     case "unknown_command": settings.strings.unknownCommand = s
                     case "stay_with_safety": settings.strings.stayWithSafety = s
+                    case "out_of_range": settings.strings.outOfRange = s
                     default: break
                     }
                 }
