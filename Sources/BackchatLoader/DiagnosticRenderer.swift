@@ -1,3 +1,5 @@
+import BackchatEngine
+
 /// Renders diagnostics the way compilers and CI annotators expect:
 ///
 /// ```
@@ -57,7 +59,7 @@ enum Suggest {
         let w = word.lowercased()
         for c in candidates {
             let limit = max(1, min(3, c.count / 3))
-            let d = editDistance(w, c.lowercased(), limit: limit)
+            let d = TextNormalizer.distance(w, c.lowercased(), limit: limit)
             if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
         }
         return best?.0
@@ -65,20 +67,5 @@ enum Suggest {
 
     static func hint(for word: String, in candidates: some Sequence<String>) -> String? {
         closest(to: word, in: candidates).map { "did you mean '\($0)'?" }
-    }
-
-    static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
-        let x = Array(a), y = Array(b)
-        if abs(x.count - y.count) > limit { return limit + 1 }
-        if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
-        var prev = Array(0...y.count)
-        for i in 1...x.count {
-            var cur = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...y.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return prev[y.count]
     }
 }

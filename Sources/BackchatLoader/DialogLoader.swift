@@ -90,8 +90,10 @@ public enum DialogLoader {
                 diagnostics += parser.reader.diagnostics
             }
             if rawFlows.isEmpty && files.isEmpty { continue }
+            // Every flow file failed to parse: those errors say it all.
+            if rawFlows.isEmpty && diagnostics.contains(where: { $0.severity == .error && $0.file.hasPrefix(dir + "/") }) { continue }
             var builder = ScriptBuilder(code: code, raw: rawFlows, entry: settings.entry, commands: settings.commands,
-                                        localeFile: localePath)
+                                        localeFile: fm.fileExists(atPath: localePath) ? localePath : dir)
             let built = builder.build()
             diagnostics += builder.diagnostics
             let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles)

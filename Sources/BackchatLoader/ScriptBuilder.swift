@@ -18,7 +18,8 @@ struct ScriptBuilder {
     ]
 
     init(code: String, raw: [RawFlow], entry: Located<String>?, commands: [String: Located<String>], localeFile: String) {
-        self.code = code; self.raw = raw; self.entryName = entry; self.commandFlows = commands; self.localeFile = localeFile
+        // A flow whose every node failed to parse has been reported already; leave it out.
+        self.code = code; self.raw = raw.filter { !$0.nodes.isEmpty }; self.entryName = entry; self.commandFlows = commands; self.localeFile = localeFile
     }
 
     var flowIndex: [String: Int] = [:]
@@ -65,7 +66,7 @@ struct ScriptBuilder {
             if let i = flowIndex[e.value] { entry = i }
             else { diagnostics.append(.error(e.at, "entry flow '\(e.value)' does not exist in locale '\(code)'",
                                              hint: Suggest.hint(for: e.value, in: flowIndex.keys))) }
-        } else if let i = flowIndex["welcome"] ?? (raw.isEmpty ? nil : 0) {
+        } else if let i = flowIndex["welcome"] ?? flowIndex["main"] ?? raw.firstIndex(where: { $0.role == nil }) {
             entry = i
         }
         if raw.isEmpty {
@@ -265,12 +266,18 @@ struct ScriptBuilder {
             stack += successors(t)
         }
         for (fi, f) in flows.enumerated() {
+            if !reached.contains(Target(flow: fi, node: f.start)) {
+                // One diagnostic for a whole flow nobody enters, not one per node.
+                let n = f.nodes[f.start]
+                diagnostics.append(.error(Location(file: f.file, line: n.line, column: 3),
+                                          "flow '\(f.name)' is never entered: no node leads to it and it is not the entry, a command or a safety flow",
+                                          hint: "link it with 'next: \(f.name)' or 'call: \(f.name)' from another flow, or remove it"))
+                continue
+            }
             for (ni, n) in f.nodes.enumerated() where !reached.contains(Target(flow: fi, node: ni)) {
-                let at = Location(file: f.file, line: n.line, column: 3)
-                let why = n.id == f.nodes[f.start].id
-                    ? "flow '\(f.name)' is never entered: no node leads to it and it is not the entry, a command or a safety flow"
-                    : "node '\(n.id)' in flow '\(f.name)' is unreachable: no node leads to it"
-                diagnostics.append(.error(at, why, hint: "link it with 'next:' from another node, or remove it"))
+                diagnostics.append(.error(Location(file: f.file, line: n.line, column: 3),
+                                          "node '\(n.id)' in flow '\(f.name)' is unreachable: no node leads to it",
+                                          hint: "link it with 'next:' from another node, or remove it"))
             }
         }
         // Backward: which nodes can finish. An `end` finishes; a `return` finishes when nothing
