@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// Runs the built `backchat` as a user or a script would.
+enum CLI {
+    /// The package root (for shipped dialogs and fixtures).
+    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `backchat` binary next to the running test bundle (works with --scratch-path), else .build/debug.
+    static let binary: String = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("backchat").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return package.appendingPathComponent(".build/debug/backchat").path
+    }()
+
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs backchat with arguments and standard input; never waits more than `timeout` seconds.
+    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:],
+                    directory: String? = nil, timeout: TimeInterval = 30) throws -> Output {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = nil
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        p.standardInput = inPipe; p.standardOutput = outPipe; p.standardError = errPipe
+        try p.run()
+        inPipe.fileHandleForWriting.write(Data(input.utf8))
+        try inPipe.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        // Read both pipes fully (in the background, so a full pipe never blocks the child).
+        final class Box: @unchecked Sendable { var data = Data() }
+        let out = Box(), err = Box()
+        let group = DispatchGroup()
+        group.enter(); DispatchQueue.global().async { out.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { err.data = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        while p.isRunning && Date() < deadline { usleep(2000) }
+        if p.isRunning { p.terminate(); Issue.record("backchat \(arguments) timed out") }
+        p.waitUntilExit()
+        group.wait()
+        return Output(status: p.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
+                      stderr: String(decoding: err.data, as: UTF8.self))
+    }
+}
+
+@Suite("Command line, end to end")
+struct CLIEndToEndTests {
+    let fixture = CLI.package.appendingPathComponent("Tests/Fixtures/engine").path
+
+    @Test func lintCleanDialogsExitsZero() throws {
+        let r = try CLI.run(["lint", "--dialogs", fixture])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.hasSuffix("ok (1 locale, 5 flows, 21 nodes)\n"))
+    }
+
+    @Test func lintBrokenDialogsReportsEveryProblemAndExitsOne() throws {
+        let dir = NSTemporaryDirectory() + "backchat-e2e-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/en", withIntermediateDirectories: true)
+        try "flow: a\nnodes:\n  x:\n    say: [hi\n    end: true\n".write(toFile: dir + "/en/a.yaml", atomically: true, encoding: .utf8)
+        try "flow: b\nnodes:\n\tx:\n    end: true\n".write(toFile: dir + "/en/b.yaml", atomically: true, encoding: .utf8)
+        try "flow: c\nnodes:\n  x:\n    next: nowhere\n".write(toFile: dir + "/en/c.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["lint", "--dialogs", dir])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("\(dir)/en/a.yaml:5:8: error: YAML syntax error"))
+        #expect(r.stdout.contains("\(dir)/en/b.yaml:3:1: error: tab character used for indentation"))
+        #expect(r.stdout.contains("\(dir)/en/c.yaml:4:11: error: unknown node 'nowhere' in flow 'c'"))
+        #expect(r.stdout.hasSuffix("3 errors, 0 warnings\n"))
+    }
+
+    @Test func unusableArgumentsExitTwo() throws {
+        let r = try CLI.run(["lint", "--bogus"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("Unknown option '--bogus'"))
+        let missing = try CLI.run(["lint", "--dialogs", "/nonexistent"])
+        #expect(missing.status == 1)
+        #expect(missing.stdout.contains("/nonexistent: error: no dialogs directory here"))
+    }
+
+    @Test func pipedChatPrintsACleanTranscript() throws {
+        let r = try CLI.run(["--dialogs", fixture], input: "yes\n3 weeks\n7\ndone\nSam\n", environment: ["BACKCHAT_NOW": "2026-11-25"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("\u{1B}"), "no escape codes when stdout is not a terminal")
+        #expect(r.stdout == """
+            Hello from the fixture.
+            Ready?
+              1. Yes, ready
+              2. Not yet
+
+            > yes
+            How long have you had it?
+
+            > 3 weeks
+            That is acute.
+            How strong is it from 0 to 10?
+
+            > 7
+            Let's breathe.
+            Once more?
+              1. Once more
+              2. Done
+
+            > done
+            What should I call you?
+
+            > Sam
+            Bye Sam, visits: 1.
+
+            """)
+    }
+
+    @Test func pipedChatStopsCleanlyAtEndOfInput() throws {
+        let r = try CLI.run(["--dialogs", fixture], input: "yes\n")
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("How long have you had it?\n"))
+    }
+
+    @Test func runsFromAnyDirectoryWithTheShippedDialogs() throws {
+        let r = try CLI.run(["lint"], directory: NSTemporaryDirectory())
+        #expect(r.status == 0, "the shipped dialogs are found and clean: \(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("/Dialogs: ok"))
+        let env = try CLI.run(["lint"], environment: ["BACKCHAT_DIALOGS": fixture], directory: "/")
+        #expect(env.status == 0)
+        #expect(env.stdout.contains("5 flows"))
+    }
+
+    @Test func testCommandPassesAndFails() throws {
+        let wrong = CLI.package.appendingPathComponent("Tests/Fixtures/transcripts/wrong.transcript").path
+        let r = try CLI.run(["test", "--dialogs", fixture, wrong])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("wrong.transcript:4: error: the reply does not contain \"How old are you\""))
+        #expect(r.stdout.contains("    | How long have you had it?"))
+        #expect(r.stdout.hasSuffix("transcripts: 0 passed, 1 failed (1 turns, 1 checks)\n"))
+        let none = try CLI.run(["test", "--dialogs", fixture, "/nonexistent.transcript"])
+        #expect(none.status == 2)
+    }
+}
