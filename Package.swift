@@ -27,6 +27,8 @@ var package = Package(
         ]),
         // Scripted transcript tests: parser, runner, coverage.
         .target(name: "BackchatTranscripts", dependencies: ["BackchatEngine"]),
+        // Tools for dialog authors: graphs of the flows.
+        .target(name: "BackchatAuthoring", dependencies: ["BackchatEngine"]),
         // JSON-RPC 2.0 line protocol for hosts.
         .target(name: "BackchatProtocol", dependencies: ["BackchatEngine"]),
         // GNU readline, as a system library.
@@ -36,12 +38,13 @@ var package = Package(
         // The one executable.
         .executableTarget(name: "backchat", dependencies: [
             "BackchatEngine", "BackchatLoader", "BackchatTranscripts", "BackchatProtocol", "BackchatREPL",
+            "BackchatAuthoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BackchatEngineTests", dependencies: ["BackchatEngine", "BackchatLoader"]),
         .testTarget(name: "BackchatLoaderTests", dependencies: ["BackchatLoader", "BackchatEngine"]),
         .testTarget(name: "BackchatTranscriptTests", dependencies: [
-            "BackchatTranscripts", "BackchatLoader", "BackchatEngine",
+            "BackchatTranscripts", "BackchatLoader", "BackchatEngine", "BackchatAuthoring",
         ]),
         .testTarget(name: "BackchatProtocolTests", dependencies: ["BackchatProtocol", "BackchatLoader", "BackchatEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["backchat"]),

@@ -25,7 +25,7 @@ public struct DiagnosticRenderer {
                 let gutter = String(d.line)
                 let pad = String(repeating: " ", count: gutter.count)
                 let caretColumn = max(0, min(d.column - 1, source.count))
-                let token = source.dropFirst(caretColumn).prefix { !$0.isWhitespace && $0 != ":" }
+                let token = source.dropFirst(caretColumn).prefix { !$0.isWhitespace && !":,]}".contains($0) }
                 let underline = "^" + String(repeating: "~", count: max(0, min(token.count, 40) - 1))
                 out += "\n \(gutter) | \(source)"
                 out += "\n \(pad) | \(String(repeating: " ", count: caretColumn))\(underline)"

@@ -96,6 +96,8 @@ public enum DialogLoader {
                                         localeFile: fm.fileExists(atPath: localePath) ? localePath : dir)
             let built = builder.build()
             diagnostics += builder.diagnostics
+            var style = StyleChecker(flows: rawFlows)
+            diagnostics += style.check()
             let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles)
             diagnostics += lexiconDiagnostics
             if let built {

@@ -108,6 +108,10 @@ struct LoaderDiagnosticsTests {
              4 |     ask: "How bad, {nmae}?"
                |          ^~~~
             hint: set it with 'set:' or 'into:' before it is read
+            D/en/main.yaml:6:11: warning: variable 'score' is set but never read
+             6 |     into: score
+               |           ^~~~~
+            hint: use it in a condition or a message ({score}), or remove it
             D/en/main.yaml:7:11: error: unknown node 'nowhere' in flow 'main'
              7 |     next: nowhere
                |           ^~~~~~~
@@ -122,7 +126,7 @@ struct LoaderDiagnosticsTests {
             D/en/main.yaml:14:11: error: unknown flow 'missing_flow'
              14 |     call: missing_flow
                 |           ^~~~~~~~~~~~
-            5 errors, 0 warnings
+            5 errors, 1 warning
             """)
     }
 
