@@ -141,5 +141,6 @@ struct Fingerprint {
         mix(0)
     }
     mutating func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-    var hex: String { String(hash, radix: 16) }
+    /// Base 36 keeps it within 15 characters, which Swift stores inline (no allocation per session).
+    var hex: String { String(hash, radix: 36) }
 }

@@ -1,0 +1,90 @@
+import BackchatEngine
+
+/// Scripted conversations for benchmarks (the `backpain-conversations/1` format):
+/// each turn has what the person types, strings the reply must contain (`expect`)
+/// and strings it must not (`expect_not`), compared case-insensitively with
+/// whitespace collapsed.
+public struct BenchConversations: Sendable, Codable {
+    public struct Turn: Sendable, Codable {
+        public var user: String
+        public var expect: [String]?
+        public var expectNot: [String]?
+        enum CodingKeys: String, CodingKey { case user, expect, expectNot = "expect_not" }
+    }
+    public struct Conversation: Sendable, Codable {
+        public var id: String
+        public var description: String?
+        public var turns: [Turn]
+    }
+    public var format: String?
+    public var description: String?
+    public var conversations: [Conversation]
+
+    /// The outcome of replaying every conversation `n` times, fresh session each time.
+    public struct Result: Sendable {
+        public var sessions = 0
+        public var turns = 0
+        public var checked = 0
+        public var passed = 0
+        public var failed = 0
+        /// Nanoseconds per turn, in order.
+        public var durations: [UInt64] = []
+        /// The first few failures, readable.
+        public var failures: [String] = []
+    }
+
+    /// Replays the conversations. As in the peers' line mode, the first line of a new
+    /// session is answered with the opening turn (and scanned for risk like any line).
+    /// `clock` returns monotonic nanoseconds.
+    public func replay(engine: Engine, n: Int, today: CalendarDay?, clock: () -> UInt64) -> Result {
+        var r = Result()
+        r.durations.reserveCapacity(n * conversations.reduce(0) { $0 + $1.turns.count })
+        for _ in 0..<n {
+            for c in conversations {
+                r.sessions += 1
+                var state: SessionState? = nil
+                for (i, t) in c.turns.enumerated() {
+                    let t0 = clock()
+                    let reply: BackchatEngine.Turn
+                    if var s = state {
+                        reply = engine.respond(&s, to: .text(t.user), today: today)
+                        state = s
+                    } else {
+                        do {
+                            var (s, opening) = try engine.start(today: today)
+                            if engine.script.localeScript(for: s.locale)?.safety.scanner.scan(t.user) != nil {
+                                opening = engine.respond(&s, to: .text(t.user), today: today)
+                            }
+                            reply = opening
+                            state = s
+                        } catch {
+                            r.failed += 1
+                            r.failures.append("\(c.id): cannot start: \(error)")
+                            break
+                        }
+                    }
+                    r.durations.append(clock() - t0)
+                    r.turns += 1
+                    if t.expect == nil && t.expectNot == nil { continue }
+                    r.checked += 1
+                    let text = Self.fold(reply.text)
+                    let missing = (t.expect ?? []).filter { !text.contains(Self.fold($0)) }
+                    let unwanted = (t.expectNot ?? []).filter { text.contains(Self.fold($0)) }
+                    if missing.isEmpty && unwanted.isEmpty {
+                        r.passed += 1
+                    } else {
+                        r.failed += 1
+                        if r.failures.count < 10 {
+                            r.failures.append("\(c.id) turn \(i + 1) '\(t.user)': missing \(missing), unwanted \(unwanted); reply: \(reply.text)")
+                        }
+                    }
+                }
+            }
+        }
+        return r
+    }
+
+    static func fold(_ s: String) -> String {
+        s.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
