@@ -19,8 +19,10 @@ public struct Engine: Sendable {
         case unknownFlow(String, locale: String)
     }
 
-    /// A new session and its first turn.
+    /// A new session and its first turn. `variables` carries answers over from an earlier
+    /// conversation (a stored activity goal, say), so the dialogs can refer to them.
     public func start(locale: String? = nil, region: String? = nil, flow: String? = nil,
+                      variables: [String: Value] = [:],
                       today: CalendarDay? = nil, trace: ((TraceEvent) -> Void)? = nil) throws(StartError) -> (SessionState, Turn) {
         guard let ls = script.localeScript(for: locale) else { throw .noLocales }
         var flowIndex = ls.entryFlow
@@ -30,6 +32,7 @@ public struct Engine: Sendable {
         }
         let region = region ?? Engine.region(fromLocale: locale)
         var state = SessionState(locale: ls.code, region: region, dialogsVersion: script.version)
+        state.variables = variables
         var step = Step(engine: self, locale: ls, state: state, today: today, trace: trace)
         step.run(from: Target(flow: flowIndex, node: ls.flows[flowIndex].start))
         state = step.state

@@ -36,10 +36,12 @@ public enum QuantityParser {
 
     /// The single number a word stands for, if any ("7", "7.5", "seven").
     static func number(_ word: String) -> Double? {
+        // Only words that start with a digit can be numerals (cheap check first: this runs per word).
+        guard let first = word.utf8.first else { return nil }
+        guard first >= 0x30 && first <= 0x39 else { return ones[word] ?? tens[word] }
         if let d = Double(word), d.isFinite { return d }
-        if let v = ones[word] ?? tens[word] { return v }
         // "7th", "10x" and similar: a leading number glued to letters.
-        let digits = word.prefix { $0.isNumber || $0 == "." }
+        let digits = word.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
         if !digits.isEmpty, digits.count < word.count, let d = Double(digits) { return d }
         return nil
     }
@@ -112,7 +114,7 @@ public enum QuantityParser {
                 pending = v; bareNumber = v
             } else if let n = number(w) {
                 // "6w", "3mths": number and unit glued together.
-                let suffix = String(w.drop { $0.isNumber || $0 == "." })
+                let suffix = String(w.drop { $0.isASCII && ($0.isNumber || $0 == ".") })
                 if !suffix.isEmpty, let unit = units[suffix] {
                     total += n * unit; found = true; lastUnit = unit; pending = nil
                 } else if suffix.isEmpty {

@@ -10,6 +10,7 @@ import Foundation
 public enum TextNormalizer {
     /// The folded text as words.
     public static func words(_ text: String) -> [String] {
+        if let ascii = asciiWords(text) { return ascii }
         var words: [String] = []
         var current = ""
         var lastChar: Character = " "
@@ -37,6 +38,45 @@ public enum TextNormalizer {
             while w.last == "." { w.removeLast() }
             return w
         }.filter { !$0.isEmpty }
+    }
+
+    /// The same folding for pure ASCII text, on bytes: Unicode character properties are the
+    /// most expensive part of a turn, and almost everything people type is ASCII.
+    /// Returns `nil` for any other text.
+    static func asciiWords(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var words: [String] = []
+            var current: [UInt8] = []
+            current.reserveCapacity(16)
+            var last: UInt8 = 0
+            var run = 0
+            func flush() {
+                while current.last == UInt8(ascii: ".") { current.removeLast() }
+                if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)); current.removeAll(keepingCapacity: true) }
+                run = 0; last = 0
+            }
+            for b in bytes {
+                if b >= 0x80 { return nil }
+                var c = b
+                if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+                let isLetter = c >= 0x61 && c <= 0x7A
+                let isDigit = c >= 0x30 && c <= 0x39
+                if isLetter || isDigit {
+                    if c == last { run += 1 } else { run = 1; last = c }
+                    if run <= 2 || isDigit { current.append(c) }
+                } else if c == UInt8(ascii: "'") || c == UInt8(ascii: "`") {
+                    continue
+                } else if (c == UInt8(ascii: ".") || c == UInt8(ascii: ",")), let prev = current.last, prev >= 0x30 && prev <= 0x39 {
+                    current.append(UInt8(ascii: "."))
+                    last = c; run = 1
+                } else {
+                    flush()
+                }
+            }
+            flush()
+            return words
+        }
     }
 
     /// The folded text as one string of words separated by single spaces.

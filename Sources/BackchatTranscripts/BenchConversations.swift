@@ -39,8 +39,12 @@ public struct BenchConversations: Sendable, Codable {
     public func replay(engine: Engine, n: Int, today: CalendarDay?, clock: () -> UInt64) -> Result {
         var r = Result()
         r.durations.reserveCapacity(n * conversations.reduce(0) { $0 + $1.turns.count })
+        // Fold the expectations once, not once per copy.
+        let folded: [[(expect: [[UInt8]], expectNot: [[UInt8]])]] = conversations.map { c in
+            c.turns.map { t in ((t.expect ?? []).map(Self.foldBytes), (t.expectNot ?? []).map(Self.foldBytes)) }
+        }
         for _ in 0..<n {
-            for c in conversations {
+            for (ci, c) in conversations.enumerated() {
                 r.sessions += 1
                 var state: SessionState? = nil
                 for (i, t) in c.turns.enumerated() {
@@ -67,14 +71,17 @@ public struct BenchConversations: Sendable, Codable {
                     r.turns += 1
                     if t.expect == nil && t.expectNot == nil { continue }
                     r.checked += 1
-                    let text = Self.fold(reply.text)
-                    let missing = (t.expect ?? []).filter { !text.contains(Self.fold($0)) }
-                    let unwanted = (t.expectNot ?? []).filter { text.contains(Self.fold($0)) }
-                    if missing.isEmpty && unwanted.isEmpty {
+                    let text = Self.foldBytes(reply.text)
+                    let (expect, expectNot) = folded[ci][i]
+                    let ok = expect.allSatisfy { Self.contains(text, $0) } && !expectNot.contains { Self.contains(text, $0) }
+                    if ok {
                         r.passed += 1
                     } else {
                         r.failed += 1
                         if r.failures.count < 10 {
+                            let text = Self.fold(reply.text)
+                            let missing = (t.expect ?? []).filter { !text.contains(Self.fold($0)) }
+                            let unwanted = (t.expectNot ?? []).filter { text.contains(Self.fold($0)) }
                             r.failures.append("\(c.id) turn \(i + 1) '\(t.user)': missing \(missing), unwanted \(unwanted); reply: \(reply.text)")
                         }
                     }
@@ -82,6 +89,41 @@ public struct BenchConversations: Sendable, Codable {
             }
         }
         return r
+    }
+
+    /// Lower-cased ASCII with runs of whitespace as one space, as bytes (other bytes unchanged).
+    static func foldBytes(_ s: String) -> [UInt8] {
+        let s = s.utf8.allSatisfy { $0 < 0x80 } ? s : s.lowercased()
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var space = false
+        for b in s.utf8 {
+            if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D {
+                if !out.isEmpty { space = true }
+                continue
+            }
+            if space { out.append(0x20); space = false }
+            out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+        }
+        return out
+    }
+
+    /// Whether `needle` occurs in `haystack`.
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        let first = needle[0]
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var k = 1
+                while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     static func fold(_ s: String) -> String {

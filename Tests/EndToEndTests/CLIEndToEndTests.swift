@@ -143,3 +143,23 @@ struct CLIEndToEndTests {
         #expect(none.status == 2)
     }
 }
+
+@Suite("Benchmark smoke test")
+struct BenchSmokeTests {
+    /// CI runs the benchmark once with a small N only to check it works; figures are not judged here.
+    @Test func peerCheckinReplaysGreen() throws {
+        let fixture = CLI.package.appendingPathComponent("Benchmarks/peer-checkin").path
+        let r = try CLI.run(["bench", "--dialogs", fixture, "--conversations", fixture + "/conversations.json", "--n", "2"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let line = try #require(r.stdout.split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["turns"] as? Int == 56)
+        #expect(object["checked"] as? Int == 56)
+        #expect(object["passed"] as? Int == 56)
+        #expect(object["failed"] as? Int == 0)
+        #expect(line.hasPrefix("{\"engine\":\"backchat\",\"version\":"))
+        for key in ["n", "sessions", "load_s", "replay_s", "turns_per_s", "p50_us", "p99_us", "peak_rss_mb"] {
+            #expect(object[key] != nil, "\(key) is reported")
+        }
+    }
+}
