@@ -47,6 +47,7 @@ var package = Package(
             "BackchatTranscripts", "BackchatLoader", "BackchatEngine", "BackchatAuthoring",
         ]),
         .testTarget(name: "BackchatProtocolTests", dependencies: ["BackchatProtocol", "BackchatLoader", "BackchatEngine"]),
+        .testTarget(name: "BackchatREPLTests", dependencies: ["BackchatREPL", "BackchatLoader", "BackchatEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["backchat"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,17 @@ import Foundation
 struct ChatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
-        abstract: "Talk with Backchat (the default). Reads plain lines when stdin is not a terminal.")
+        abstract: "Talk with Backchat (the default).",
+        discussion: """
+            At a terminal: line editing, Tab completion of the choices and commands, and a \
+            history of earlier lines kept in $XDG_STATE_HOME/backchat/history (default \
+            ~/.local/state/backchat/history, readable only by you; nothing typed during a \
+            crisis or other safety escalation is saved). Commands: /help, /back, /restart, \
+            /plan, /quit. Ctrl-C clears the line, Ctrl-D leaves.
+
+            When stdin is not a terminal, plain lines are read and a clean transcript is \
+            printed, e.g. printf '1\\n' | backchat
+            """)
 
     @OptionGroup var options: DialogOptions
     @Option(help: "Language and region, e.g. en-GB (sets the crisis lines shown).")
@@ -19,28 +29,25 @@ struct ChatCommand: ParsableCommand {
     var noColor = false
     @Flag(help: "Plain output for screen readers: no decoration, one line per item.")
     var plain = false
+    @Flag(name: .customLong("no-history"), help: "Do not read or save the line history.")
+    var noHistory = false
 
     func run() throws {
         let script = try options.loadScript()
         let engine = Engine(script: script)
         let env = ProcessInfo.processInfo.environment
         let localeCode = locale ?? env["BACKCHAT_LOCALE"]
-        var state: SessionState
-        var turn: Turn
+        let state: SessionState
+        let turn: Turn
         do {
             (state, turn) = try engine.start(locale: localeCode, region: region, flow: flow, today: Clock.today())
         } catch {
             Stderr.write("backchat: cannot start: \(error)")
             throw ExitCode(2)
         }
-        // Piped use: plain lines in, a clean transcript out, never an escape code.
-        let formatter = TurnFormatter(width: 80, color: false, plain: plain)
-        print(formatter.format(turn))
-        while !turn.ended, let line = readLine(strippingNewline: true) {
-            print("\n> \(line)")
-            turn = engine.respond(&state, to: .text(line), today: Clock.today())
-            print(formatter.format(turn))
-        }
-        _ = noColor
+        let configuration = ChatREPL.Configuration(noColor: noColor, plain: plain, history: !noHistory, environment: env)
+        let status = ChatREPL.run(engine: engine, state: state, turn: turn, configuration: configuration,
+                                  clock: { Clock.today() })
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -96,22 +96,27 @@ struct CLIEndToEndTests {
               2. Not yet
 
             > yes
+
             How long have you had it?
 
             > 3 weeks
+
             That is acute.
             How strong is it from 0 to 10?
 
             > 7
+
             Let's breathe.
             Once more?
               1. Once more
               2. Done
 
             > done
+
             What should I call you?
 
             > Sam
+
             Bye Sam, visits: 1.
 
             """)
