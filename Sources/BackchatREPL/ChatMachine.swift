@@ -54,6 +54,11 @@ public struct ChatMachine: Sendable {
     let clock: @Sendable () -> CalendarDay?
     /// Set once an ``Action/exit(_:)`` was returned; later events do nothing.
     public private(set) var finished = false
+    /// Told about every turn as it happens (the opening turn with `nil` input): a recorder
+    /// writes it into a transcript, a store saves the session.
+    public var observer: Observer?
+
+    public typealias Observer = @Sendable (_ input: String?, _ turn: Turn, _ state: SessionState) -> Void
 
     public init(engine: Engine, state: SessionState, firstTurn: Turn, formatter: TurnFormatter,
                 options: Options, clock: @escaping @Sendable () -> CalendarDay? = { nil }) {
@@ -75,6 +80,7 @@ public struct ChatMachine: Sendable {
             actions.append(.notice(formatter.notice(ChatMachine.tip) + (formatter.plain ? "" : "\n")))
         }
         actions.append(.show(formatter.format(turn)))
+        observer?(nil, turn, state)
         if turn.ended { finished = true; actions.append(.exit(0)) }
         return actions
     }
@@ -90,6 +96,7 @@ public struct ChatMachine: Sendable {
             finished = true
             guard options.interactive else { return [.exit(0)] }
             turn = engine.respond(&state, to: .command("quit"), today: clock())
+            observer?("/quit", turn, state)
             return [.show("\n" + formatter.format(turn)), .exit(0)]
         case .resize(let columns):
             formatter.width = max(20, columns)
@@ -104,6 +111,7 @@ public struct ChatMachine: Sendable {
         if options.echoInput { actions.append(.echo("\n> " + line)) }
         let before = turn
         turn = engine.respond(&state, to: .text(line), today: clock())
+        observer?(line, turn, state)
         if ChatMachine.mayRemember(line, answering: before, producing: turn) { actions.append(.remember(line)) }
         actions += show(turn, withKeyHelp: options.interactive && ChatMachine.asksForHelp(text))
         if turn.ended { finished = true; actions.append(.exit(0)) }

@@ -17,9 +17,13 @@ public enum ChatREPL {
         /// Keep a history file (`--no-history` turns it off).
         public var history: Bool
         public var environment: [String: String]
+        /// Told about every turn (see ``ChatMachine/observer``).
+        public var observer: ChatMachine.Observer?
 
-        public init(noColor: Bool = false, plain: Bool = false, history: Bool = true, environment: [String: String]) {
+        public init(noColor: Bool = false, plain: Bool = false, history: Bool = true, environment: [String: String],
+                    observer: ChatMachine.Observer? = nil) {
             self.noColor = noColor; self.plain = plain; self.history = history; self.environment = environment
+            self.observer = observer
         }
     }
 
@@ -33,8 +37,9 @@ public enum ChatREPL {
             stdoutColumns: Int(backchat_terminal_columns(STDOUT_FILENO)),
             environment: configuration.environment,
             noColorFlag: configuration.noColor, plainFlag: configuration.plain)
-        let machine = ChatMachine(engine: engine, state: state, firstTurn: turn, formatter: setup.formatter,
+        var machine = ChatMachine(engine: engine, state: state, firstTurn: turn, formatter: setup.formatter,
                                   options: setup.machineOptions, clock: clock)
+        machine.observer = configuration.observer
         guard setup.editor != nil else { return PlainLineSession(machine: machine).run() }
         let history = configuration.history ? HistoryFile.path(environment: configuration.environment) : nil
         return ReadlineSession(machine: machine, setup: setup, historyPath: history).run()

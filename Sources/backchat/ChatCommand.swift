@@ -32,7 +32,10 @@ struct ChatCommand: ParsableCommand {
     @Flag(name: .customLong("no-history"), help: "Do not read or save the line history.")
     var noHistory = false
 
-    func run() throws {
+    func run() throws { try converse(observer: nil) }
+
+    /// Runs the conversation; `observer` hears every turn (for `record`).
+    func converse(observer: (@Sendable (_ engine: Engine) -> ChatMachine.Observer)?) throws {
         let script = try options.loadScript()
         let engine = Engine(script: script)
         let env = ProcessInfo.processInfo.environment
@@ -45,7 +48,8 @@ struct ChatCommand: ParsableCommand {
             Stderr.write("backchat: cannot start: \(error)")
             throw ExitCode(2)
         }
-        let configuration = ChatREPL.Configuration(noColor: noColor, plain: plain, history: !noHistory, environment: env)
+        let configuration = ChatREPL.Configuration(noColor: noColor, plain: plain, history: !noHistory, environment: env,
+                                                   observer: observer?(engine))
         let status = ChatREPL.run(engine: engine, state: state, turn: turn, configuration: configuration,
                                   clock: { Clock.today() })
         if status != 0 { throw ExitCode(status) }

@@ -168,3 +168,25 @@ struct BenchSmokeTests {
         }
     }
 }
+
+@Suite("Recording a session")
+struct RecordEndToEndTests {
+    @Test func aRecordedSessionReplaysGreen() throws {
+        let fixture = CLI.package.appendingPathComponent("Tests/Fixtures/engine").path
+        let file = NSTemporaryDirectory() + "backchat-record-\(UUID().uuidString).transcript"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let rec = try CLI.run(["record", file, "--dialogs", fixture, "--locale", "en-GB"], input: "yes\nsince March\n7\ndone\nSam\n",
+                              environment: ["BACKCHAT_NOW": "2026-11-25"])
+        #expect(rec.status == 0, "\(rec.stderr)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains("@locale en-GB\n@now 2026-11-25\n"))
+        #expect(text.contains("> since March\n< That is chronic: 38.4 weeks.\n"))
+        let replay = try CLI.run(["test", "--dialogs", fixture, file])
+        #expect(replay.status == 0, "\(replay.stdout)")
+        #expect(replay.stdout.hasSuffix("transcripts: 1 passed, 0 failed (5 turns, 23 checks)\n"))
+        // It refuses to overwrite without --force.
+        let again = try CLI.run(["record", file, "--dialogs", fixture])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("exists; pass --force to replace it"))
+    }
+}
