@@ -67,18 +67,28 @@ public struct Engine: Sendable {
         return (s, t)
     }
 
-    /// The current question again (after resuming a saved session), without changing anything.
-    public func current(_ state: SessionState) -> Turn {
+    /// Picks up a saved session (after a restart, an import or a move between hosts): makes
+    /// it valid for the current dialogs — continuing where its question still exists, else
+    /// restarting that flow and saying so once — and shows the current question again.
+    /// The reconciled state is stored back into `state`.
+    public func resume(_ state: inout SessionState) -> Turn {
         guard let ls = script.localeScript(for: state.locale) else { return Turn(ended: true) }
         var step = Step(engine: self, locale: ls, state: state, today: nil, trace: nil)
-        step.reconcile()
+        let restarted = step.reconcile()
         if step.state.ended || step.state.position == nil {
             step.messages.append(ls.strings.ended)
             step.state.ended = true
-        } else {
+        } else if !restarted {
             step.reask(leadIn: false)
         }
+        state = step.state
         return step.finish()
+    }
+
+    /// The current question again, without changing anything (see ``resume(_:)``).
+    public func current(_ state: SessionState) -> Turn {
+        var copy = state
+        return resume(&copy)
     }
 }
 
@@ -485,16 +495,19 @@ struct Step {
 
     /// Makes a saved position valid for the current dialogs: continue where the node still
     /// exists, otherwise restart its flow (or the entry flow) and say so. Variables are kept.
-    mutating func reconcile() {
-        guard state.dialogsVersion != engine.script.version || state.position.map({ !exists($0) }) == true else { return }
+    /// Returns whether it restarted a flow (and so already asked a question).
+    @discardableResult
+    mutating func reconcile() -> Bool {
+        guard state.dialogsVersion != engine.script.version || state.position.map({ !exists($0) }) == true else { return false }
         state.dialogsVersion = engine.script.version
         state.returns = state.returns.filter(exists)
         state.history = state.history.filter { exists($0.position) }
-        guard let p = state.position, !exists(p) else { return }
+        guard let p = state.position, !exists(p) else { return false }
         messages.append(locale.strings.dialogsChanged)
         let flow = locale.flowIndex[p.flow] ?? locale.entryFlow
         state.position = nil
         run(from: Target(flow: flow, node: locale.flows[flow].start))
+        return true
     }
 
     func exists(_ p: SessionState.Position) -> Bool {
