@@ -22,6 +22,9 @@ public struct Dispatcher {
     var nextSessionNumber = 1
     private let decoder = JSONDecoder()
     private let encoder: JSONEncoder
+    /// Whether the hand-written reader and writer may take the common shapes (tests turn
+    /// it off to compare both paths).
+    var fastPath = true
 
     public init(engine: Engine, serverVersion: String, today: CalendarDay? = nil) {
         self.engine = engine
@@ -70,6 +73,9 @@ public struct Dispatcher {
             out.append(UInt8(ascii: "]"))
             return out
         }
+        if fastPath, let fast = line.withUnsafeBytes({ FastRequestReader.read($0) }) {
+            return handle(fast).map(encode)
+        }
         let message: IncomingMessage
         do {
             message = try decoder.decode(IncomingMessage.self, from: line)
@@ -100,6 +106,9 @@ public struct Dispatcher {
 
     /// Encodes a response; a result that cannot be written becomes an internal error.
     private func encode(_ response: Response) -> Data {
+        if fastPath, case .success(.turn(let t)) = response.outcome, let bytes = TurnResponseWriter.write(id: response.id, result: t) {
+            return Data(bytes)
+        }
         do {
             return try encoder.encode(response)
         } catch {
