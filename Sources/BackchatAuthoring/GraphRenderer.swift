@@ -121,7 +121,6 @@ public struct GraphRenderer: Sendable {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
-            case "{", "}", "<", ">", "|": out += "\\" + String(c)
             default: out.append(c)
             }
         }

@@ -45,12 +45,22 @@ public enum ChoiceMatcher {
         return nil
     }
 
-    /// Whether `phrase` occurs in `words` as a contiguous run of whole words.
+    /// Words that deny the phrase right after them: "no fever" does not pick a choice
+    /// whose synonym is "fever".
+    static let negators: Set<String> = ["no", "not", "never", "without", "dont", "didnt", "havent", "hasnt",
+                                        "isnt", "arent", "wasnt", "nor", "neither"]
+
+    /// Whether `phrase` occurs in `words` as a contiguous run of whole words that is not
+    /// denied by the word just before it (unless the phrase itself starts with a denial).
     static func contains(_ words: [String], _ phrase: [String]) -> Bool {
-        guard phrase.count <= words.count else { return false }
-        if phrase.count == 1 { return words.contains(phrase[0]) }
-        for start in 0...(words.count - phrase.count) where words[start] == phrase[0] {
-            if Array(words[start..<(start + phrase.count)]) == phrase { return true }
+        guard phrase.count <= words.count, let head = phrase.first else { return false }
+        let denialAllowed = negators.contains(head)
+        for start in 0...(words.count - phrase.count) where words[start] == head {
+            var k = 1
+            while k < phrase.count && words[start + k] == phrase[k] { k += 1 }
+            guard k == phrase.count else { continue }
+            if !denialAllowed, start > 0, negators.contains(words[start - 1]) { continue }
+            return true
         }
         return false
     }
@@ -64,8 +74,10 @@ public enum ChoiceMatcher {
 
     /// Like ``contains(_:_:)`` but each word may carry small typos.
     static func fuzzyContains(_ words: [String], _ phrase: [String]) -> Bool {
-        guard phrase.count <= words.count else { return false }
+        guard phrase.count <= words.count, let head = phrase.first else { return false }
+        let denialAllowed = negators.contains(head)
         for start in 0...(words.count - phrase.count) {
+            if !denialAllowed, start > 0, negators.contains(words[start - 1]) { continue }
             var ok = true
             for (k, p) in phrase.enumerated() {
                 let w = words[start + k]

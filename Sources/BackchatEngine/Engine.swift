@@ -210,7 +210,12 @@ struct Step {
             run(from: target)
         default:
             if let flow = locale.commands[name] {
-                if let p = state.position { state.returns.append(SessionState.Position(flow: p.flow, node: p.node, resume: true)) }
+                if let p = state.position {
+                    state.returns.append(SessionState.Position(flow: p.flow, node: p.node, resume: true))
+                } else if state.ended {
+                    // After the end, a command flow (the plan) shows and the conversation stays finished.
+                    state.returns.append(SessionState.Position.finished)
+                }
                 edge("command:\(name)")
                 run(from: Target(flow: flow, node: locale.flows[flow].start))
             } else {
@@ -433,6 +438,13 @@ struct Step {
             case .returns:
                 label = "return"
                 trace?(.edge(flow: flow.name, node: node.id, label: label))
+                if state.returns.last == SessionState.Position.finished {
+                    state.returns.removeLast()
+                    messages.append(locale.strings.ended)
+                    state.position = nil
+                    state.ended = true
+                    return
+                }
                 guard let back = popReturn() else {
                     target = Target(flow: locale.entryFlow, node: locale.flows[locale.entryFlow].start)
                     continue
@@ -500,7 +512,7 @@ struct Step {
     mutating func reconcile() -> Bool {
         guard state.dialogsVersion != engine.script.version || state.position.map({ !exists($0) }) == true else { return false }
         state.dialogsVersion = engine.script.version
-        state.returns = state.returns.filter(exists)
+        state.returns = state.returns.filter { $0 == .finished || exists($0) }
         state.history = state.history.filter { exists($0.position) }
         guard let p = state.position, !exists(p) else { return false }
         messages.append(locale.strings.dialogsChanged)

@@ -7,6 +7,8 @@
 public enum QuantityParser {
     static let units: [String: Double] = {
         var u: [String: Double] = [:]
+        for w in ["minute", "minutes", "min", "mins", "mn"] { u[w] = 1.0 / 1440 }
+        for w in ["hour", "hours", "hr", "hrs", "h"] { u[w] = 1.0 / 24 }
         for w in ["day", "days", "d", "dys", "dy"] { u[w] = 1 }
         for w in ["week", "weeks", "wk", "wks", "w", "wek", "weks", "weeek"] { u[w] = 7 }
         for w in ["fortnight", "fortnights"] { u[w] = 14 }

@@ -48,7 +48,7 @@ public struct LocaleScript: Sendable {
     public var commandWords: [String: String] = LocaleScript.defaultCommandWords
 
     public static let defaultCommandWords: [String: String] = [
-        "help": "help", "quit": "quit", "exit": "quit", "bye for now": "quit", "stop": "quit",
+        "help": "help", "quit": "quit", "exit": "quit", "bye for now": "quit",
         "restart": "restart", "start over": "restart", "start again": "restart",
         "go back": "back", "previous question": "back", "undo": "back",
         "skip": "skip", "pass": "skip", "skip this": "skip", "skip it": "skip",

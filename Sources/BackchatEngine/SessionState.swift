@@ -16,6 +16,10 @@ public struct SessionState: Sendable, Codable, Hashable {
             self.flow = flow; self.node = node; self.resume = resume
         }
 
+        /// The return point of a command flow run after the conversation ended: when it
+        /// returns, the conversation is finished again.
+        public static let finished = Position(flow: "", node: "")
+
         enum CodingKeys: String, CodingKey { case flow, node, resume }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)

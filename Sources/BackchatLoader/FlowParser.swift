@@ -9,7 +9,7 @@ struct FlowParser {
     static let choiceKeys = ["key", "label", "synonyms", "set", "next"]
     static let branchKeys = ["if", "next", "else"]
     static let askKinds = ["choice", "text", "number", "duration"]
-    static let units = ["days", "weeks", "months", "years"]
+    static let units = ["minutes", "hours", "days", "weeks", "months", "years"]
 
     var reader: YAMLReader
 

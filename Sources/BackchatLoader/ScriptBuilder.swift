@@ -216,7 +216,8 @@ struct ScriptBuilder {
             case "number": kind = .number(min: a.min, max: a.max)
             case "duration":
                 let unit = a.unit?.value ?? "weeks"
-                let days: Double = ["days": 1, "weeks": 7, "months": 30.4375, "years": 365.25][unit] ?? 7
+                let days: Double = ["minutes": 1.0 / 1440, "hours": 1.0 / 24, "days": 1, "weeks": 7, "months": 30.4375,
+                                    "years": 365.25][unit] ?? 7
                 kind = .duration(unitDays: days, unitName: unit)
             default: kind = .text
             }

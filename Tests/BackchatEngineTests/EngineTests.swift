@@ -118,6 +118,14 @@ struct EngineTests {
         #expect(turns[4].node == "breathing.again")
     }
 
+    @Test func planAfterTheEndShowsThePlanAndStaysFinished() throws {
+        let (state, turns) = try talk(["no", "/plan"])
+        #expect(turns[2].messages == ["Your plan: score , ready: no.", "This conversation has finished. Type /restart to begin again."])
+        #expect(turns[2].ended)
+        #expect(state.ended)
+        #expect(state.returns.isEmpty)
+    }
+
     @Test func endedConversationSaysSo() throws {
         let (_, turns) = try talk(["no", "hello?"])
         #expect(turns[1].ended)

@@ -34,6 +34,8 @@ struct UnderstandingTests {
         ("yesss", .choice(0)),            // repeated letters
         ("purple", .none),
         ("7", .none),                     // out of range numbers pick nothing
+        ("without sciatica", .none),      // a denied synonym picks nothing
+        ("not now", .choice(1)),          // a phrase that is itself a denial still matches
     ])
     func matches(_ input: String, _ expected: ChoiceMatcher.Outcome) {
         #expect(ChoiceMatcher.match(TextNormalizer.words(input), choices: Self.choices) == expected, "\(input)")
@@ -58,16 +60,17 @@ struct UnderstandingTests {
 
     static let today = CalendarDay(year: 2026, month: 11, day: 25)
 
-    @Test("reads durations in days", arguments: [
+    @Test("reads durations in days", arguments: [(String, Double)]([
         ("6 wks", 42.0), ("6 weeks", 42), ("6w", 42), ("3 months", 91.3125), ("a year and a half", 547.875),
         ("two and a half years", 913.125), ("half a year", 182.625), ("18 mths", 547.875), ("10 days", 10),
         ("a couple of weeks", 14), ("for years", 730.5), ("about 20", 140), ("a fortnight", 14),
         ("since March", 269), ("since 2024", 1059), ("since last year", 389), ("since yesterday", 1),
-        ("1 year 2 months", 426.125),
-    ])
+        ("1 year 2 months", 426.125), ("half an hour", 0.0208333), ("an hour", 0.0416667), ("20 mins", 0.0138889),
+        ("1 hr 30 min", 0.0625),
+    ]))
     func durations(_ input: String, _ expected: Double) throws {
         let days = try #require(QuantityParser.parseDuration(TextNormalizer.words(input), defaultUnitDays: 7, today: Self.today))
-        #expect(abs(days - expected) < 0.01, "\(input): \(days)")
+        #expect(abs(days - expected) < 0.0001, "\(input): \(days)")
     }
 
     @Test("gives no duration", arguments: ["quite a while", "ages", "since I was a kid", "since December 2030"])
