@@ -16,6 +16,7 @@ var package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // The pure dialogue engine: no dependencies, no I/O.
@@ -35,10 +36,17 @@ var package = Package(
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         // The terminal front end.
         .target(name: "BackchatREPL", dependencies: ["BackchatEngine", "CReadline"]),
+        // The local conversation store (SQLite through GRDB): sessions, goals, check-ins.
+        .target(name: "BackchatStore", dependencies: [
+            "BackchatEngine",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API (Debian's libsqlite3-dev), for a file-control GRDB does not wrap.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         // The one executable.
         .executableTarget(name: "backchat", dependencies: [
             "BackchatEngine", "BackchatLoader", "BackchatTranscripts", "BackchatProtocol", "BackchatREPL",
-            "BackchatAuthoring",
+            "BackchatAuthoring", "BackchatStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BackchatEngineTests", dependencies: ["BackchatEngine", "BackchatLoader"]),
@@ -48,7 +56,10 @@ var package = Package(
         ]),
         .testTarget(name: "BackchatProtocolTests", dependencies: ["BackchatProtocol", "BackchatLoader", "BackchatEngine"]),
         .testTarget(name: "BackchatREPLTests", dependencies: ["BackchatREPL", "BackchatLoader", "BackchatEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["backchat"]),
+        .testTarget(name: "BackchatStoreTests", dependencies: [
+            "BackchatStore", "BackchatEngine", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: ["backchat", "BackchatStore", "BackchatEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

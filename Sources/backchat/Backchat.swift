@@ -17,7 +17,7 @@ struct Backchat: ParsableCommand {
             """,
         version: version,
         subcommands: [ChatCommand.self, ServeCommand.self, TestCommand.self, LintCommand.self, GraphCommand.self,
-                      BenchCommand.self, SafetyEvalCommand.self],
+                      BenchCommand.self, SafetyEvalCommand.self, RecordCommand.self, ExportCommand.self, ForgetCommand.self],
         defaultSubcommand: ChatCommand.self
     )
 
