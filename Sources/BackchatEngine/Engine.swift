@@ -79,6 +79,7 @@ public struct Engine: Sendable {
             step.messages.append(ls.strings.ended)
             step.state.ended = true
         } else if !restarted {
+            step.messages.append(ls.strings.resuming)
             step.reask(leadIn: false)
         }
         state = step.state

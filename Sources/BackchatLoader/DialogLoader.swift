@@ -94,9 +94,11 @@ public enum DialogLoader {
             if rawFlows.isEmpty && diagnostics.contains(where: { $0.severity == .error && $0.file.hasPrefix(dir + "/") }) { continue }
             var builder = ScriptBuilder(code: code, raw: rawFlows, entry: settings.entry, commands: settings.commands,
                                         localeFile: fm.fileExists(atPath: localePath) ? localePath : dir)
+            builder.inputs = Set(settings.inputs)
+            builder.starts = settings.starts
             let built = builder.build()
             diagnostics += builder.diagnostics
-            var style = StyleChecker(flows: rawFlows)
+            var style = StyleChecker(flows: rawFlows, inputs: Set(settings.inputs))
             diagnostics += style.check()
             let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles)
             diagnostics += lexiconDiagnostics

@@ -7,11 +7,15 @@ struct LocaleSettings {
     var commands: [String: Located<String>] = [:]
     var commandWords: [String: String] = [:]
     var strings = EngineStrings()
+    /// Variables the front end provides when it starts a conversation (a stored goal, say).
+    var inputs: [String] = []
+    /// Other flows a front end may start a conversation in (the goal check-in, say).
+    var starts: [Located<String>] = []
 }
 
 /// Reads `Dialogs/<locale>/locale.yaml`.
 enum LocaleParser {
-    static let keys = ["locale", "name", "entry", "commands", "words", "strings"]
+    static let keys = ["locale", "name", "entry", "commands", "words", "strings", "inputs", "starts"]
     static let stringKeys = ["help", "cannot_go_back", "going_back", "restarted", "goodbye", "ended", "not_understood",
                              "did_you_mean", "resuming", "dialogs_changed", "skipped", "cannot_skip", "unknown_command",
                              "stay_with_safety", "out_of_range"]
@@ -23,6 +27,14 @@ enum LocaleParser {
         for (k, v) in pairs {
             switch k.value {
             case "entry": settings.entry = reader.string(v, "'entry'")
+            case "starts":
+                for item in reader.sequence(v, "'starts'") ?? [] {
+                    if let name = reader.string(item, "a flow name") { settings.starts.append(name) }
+                }
+            case "inputs":
+                for item in reader.sequence(v, "'inputs'") ?? [] {
+                    if let name = reader.string(item, "an input variable") { settings.inputs.append(name.value) }
+                }
             case "commands":
                 for (name, flow) in reader.mapping(v, "'commands'") ?? [] {
                     if Input.builtinCommands.contains(name.value) {

@@ -17,6 +17,11 @@ struct ScriptBuilder {
         "safety_level", "safety_category", "safety_reason", "safety_also",
     ]
 
+    /// Variables the front end provides (`inputs:` in locale.yaml).
+    var inputs: Set<String> = []
+    /// Flows a front end may start in besides the entry (`starts:` in locale.yaml).
+    var starts: [Located<String>] = []
+
     init(code: String, raw: [RawFlow], entry: Located<String>?, commands: [String: Located<String>], localeFile: String) {
         // A flow whose every node failed to parse has been reported already; leave it out.
         self.code = code; self.raw = raw.filter { !$0.nodes.isEmpty }; self.entryName = entry; self.commandFlows = commands; self.localeFile = localeFile
@@ -88,8 +93,14 @@ struct ScriptBuilder {
                 roles[role] = i
             }
         }
+        var startFlows: [Int] = []
+        for s in starts {
+            if let i = flowIndex[s.value] { startFlows.append(i) }
+            else { diagnostics.append(.error(s.at, "start flow '\(s.value)' does not exist in locale '\(code)'",
+                                             hint: Suggest.hint(for: s.value, in: flowIndex.keys))) }
+        }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return nil }
-        checkGraph(flows, entry: entry, commands: commands, roles: roles)
+        checkGraph(flows, entry: entry, commands: commands, roles: roles, starts: startFlows)
         return (flows, entry, commands, roles)
     }
 
@@ -97,7 +108,7 @@ struct ScriptBuilder {
 
     /// Every variable some node sets, with where it is first set.
     func assignedVariables() -> Set<String> {
-        var vars = Self.builtinVariables
+        var vars = Self.builtinVariables.union(inputs)
         for f in raw {
             for n in f.nodes {
                 for a in n.set { vars.insert(a.variable.value) }
@@ -233,10 +244,10 @@ struct ScriptBuilder {
 
     /// Reachability from the entry, the safety flows and the command flows; and from every
     /// node, some way to an end (or, in flows the engine enters on its own, to a return).
-    mutating func checkGraph(_ flows: [Flow], entry: Int, commands: [String: Int], roles: [FlowRole: Int]) {
+    mutating func checkGraph(_ flows: [Flow], entry: Int, commands: [String: Int], roles: [FlowRole: Int], starts: [Int] = []) {
         var callers: [Int: [Target]] = [:]   // flow → the `then` targets of calls into it
         for f in flows { for n in f.nodes { if case .call(let callee, let then) = n.action { callers[callee, default: []].append(then) } } }
-        let rootFlows = Set([entry] + Array(commands.values) + Array(roles.values))
+        let rootFlows = Set([entry] + Array(commands.values) + Array(roles.values) + starts)
 
         func successors(_ t: Target) -> [Target] {
             let node = flows[t.flow].nodes[t.node]

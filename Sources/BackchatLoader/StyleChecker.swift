@@ -14,9 +14,11 @@ struct StyleChecker {
     static let minWordsForGrade = 12
 
     let flows: [RawFlow]
+    /// Variables the front end provides or reads (`inputs:` in locale.yaml): never "unused".
+    let inputs: Set<String>
     var diagnostics: [Diagnostic] = []
 
-    init(flows: [RawFlow]) { self.flows = flows }
+    init(flows: [RawFlow], inputs: Set<String> = []) { self.flows = flows; self.inputs = inputs }
 
     mutating func check() -> [Diagnostic] {
         checkUnusedVariables()
@@ -74,6 +76,7 @@ struct StyleChecker {
         func check(_ name: Located<String>) {
             let base = name.value
             guard !read.contains(base), !read.contains(base + "_days"), !ScriptBuilder.builtinVariables.contains(base),
+                  !inputs.contains(base),
                   warned.insert(base).inserted else { return }
             diagnostics.append(.warning(name.at, "variable '\(base)' is set but never read",
                                         hint: "use it in a condition or a message ({\(base)}), or remove it"))

@@ -59,6 +59,9 @@ public struct ChatMachine: Sendable {
     public var observer: Observer?
 
     public typealias Observer = @Sendable (_ input: String?, _ turn: Turn, _ state: SessionState) -> Void
+    /// Slash-commands the front end answers itself (`/progress` from the store): the text
+    /// to show, after which the current question is shown again.
+    public var localCommands: [String: @Sendable () -> String] = [:]
 
     public init(engine: Engine, state: SessionState, firstTurn: Turn, formatter: TurnFormatter,
                 options: Options, clock: @escaping @Sendable () -> CalendarDay? = { nil }) {
@@ -109,6 +112,12 @@ public struct ChatMachine: Sendable {
         guard !text.isEmpty else { return [] }
         var actions: [Action] = []
         if options.echoInput { actions.append(.echo("\n> " + line)) }
+        if text.hasPrefix("/"), let local = localCommands[String(text.dropFirst()).lowercased()] {
+            actions.append(.remember(line))
+            actions.append(.show("\n" + local()))
+            actions.append(.show(formatter.format(engine.current(state))))
+            return actions
+        }
         let before = turn
         turn = engine.respond(&state, to: .text(line), today: clock())
         observer?(line, turn, state)
@@ -148,7 +157,7 @@ public struct ChatMachine: Sendable {
     /// What Tab completes now.
     public var completions: Completions {
         let ls = engine.script.localeScript(for: state.locale)
-        let names = Input.builtinCommands + (ls.map { Array($0.commands.keys) } ?? [])
+        let names = Input.builtinCommands + (ls.map { Array($0.commands.keys) } ?? []) + Array(localCommands.keys)
         return Completions(turn: turn, commandNames: names)
     }
 }

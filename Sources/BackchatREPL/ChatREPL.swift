@@ -19,6 +19,8 @@ public enum ChatREPL {
         public var environment: [String: String]
         /// Told about every turn (see ``ChatMachine/observer``).
         public var observer: ChatMachine.Observer?
+        /// Commands the front end answers itself (see ``ChatMachine/localCommands``).
+        public var localCommands: [String: @Sendable () -> String] = [:]
 
         public init(noColor: Bool = false, plain: Bool = false, history: Bool = true, environment: [String: String],
                     observer: ChatMachine.Observer? = nil) {
@@ -40,6 +42,7 @@ public enum ChatREPL {
         var machine = ChatMachine(engine: engine, state: state, firstTurn: turn, formatter: setup.formatter,
                                   options: setup.machineOptions, clock: clock)
         machine.observer = configuration.observer
+        machine.localCommands = configuration.localCommands
         guard setup.editor != nil else { return PlainLineSession(machine: machine).run() }
         let history = configuration.history ? HistoryFile.path(environment: configuration.environment) : nil
         return ReadlineSession(machine: machine, setup: setup, historyPath: history).run()

@@ -7,6 +7,8 @@ public struct Transcript: Sendable, Hashable {
     public var region: String?
     public var today: String?
     public var flow: String?
+    /// Variables a front end would provide at the start (`@set name value`).
+    public var variables: [String: String] = [:]
     /// The steps in order. The first ones (before any `>`) check the opening turn.
     public var steps: [Step]
 

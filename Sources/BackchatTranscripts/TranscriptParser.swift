@@ -8,7 +8,7 @@ public enum TranscriptParser {
         public var description: String { "\(file):\(line): error: \(message)" }
     }
 
-    static let directives = ["locale", "region", "now", "flow"]
+    static let directives = ["locale", "region", "now", "flow", "set"]
     static let checks = ["choices", "expects", "escalation", "node", "ended"]
 
     public static func parse(_ text: String, file: String) -> Result<Transcript, Problem> {
@@ -26,7 +26,7 @@ public enum TranscriptParser {
                 let name = String(body.prefix { !$0.isWhitespace })
                 let value = String(body.dropFirst(name.count)).trimmingSpaces
                 guard directives.contains(name) else {
-                    return fail("unknown directive '@\(name)'; use @locale, @region, @now or @flow")
+                    return fail("unknown directive '@\(name)'; use @locale, @region, @now, @flow or @set")
                 }
                 if sawSay { return fail("'@\(name)' must come before the first '>' line") }
                 if value.isEmpty { return fail("'@\(name)' needs a value") }
@@ -34,6 +34,9 @@ public enum TranscriptParser {
                 case "locale": t.locale = value
                 case "region": t.region = value
                 case "now": t.today = value
+                case "set":
+                    let variable = String(value.prefix { !$0.isWhitespace })
+                    t.variables[variable] = String(value.dropFirst(variable.count)).trimmingSpaces
                 default: t.flow = value
                 }
                 continue

@@ -42,7 +42,9 @@ public struct TranscriptRunner: Sendable {
         var state: SessionState
         var turn: Turn
         do {
-            (state, turn) = try engine.start(locale: t.locale, region: t.region, flow: t.flow, today: today, trace: trace)
+            let variables = t.variables.mapValues { text -> Value in Double(text).map { .number($0) } ?? .string(text) }
+            (state, turn) = try engine.start(locale: t.locale, region: t.region, flow: t.flow, variables: variables,
+                                             today: today, trace: trace)
         } catch {
             return Outcome(file: t.file, failure: Failure(file: t.file, line: 1, message: "cannot start: \(error)",
                                                           expected: "a conversation", actual: nil), turns: 0, checks: 0)

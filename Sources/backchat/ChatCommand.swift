@@ -1,6 +1,7 @@
 import ArgumentParser
 import BackchatEngine
 import BackchatREPL
+import BackchatStore
 import Foundation
 
 struct ChatCommand: ParsableCommand {
@@ -31,8 +32,30 @@ struct ChatCommand: ParsableCommand {
     var plain = false
     @Flag(name: .customLong("no-history"), help: "Do not read or save the line history.")
     var noHistory = false
+    @OptionGroup var storeOptions: StoreOptions
+    @Flag(name: .customLong("no-store"), help: "Do not save this conversation or read saved ones.")
+    var noStore = false
+    @Flag(help: "Continue the saved conversation without asking.")
+    var resume = false
+    @Flag(help: "Start a new conversation even if one was saved.")
+    var fresh = false
 
     func run() throws { try converse(observer: nil) }
+
+    /// "Continue where you left off?" on the terminal; yes unless the person says no.
+    static func askToContinue(_ saved: StoredSession) -> Bool {
+        FileHandle.standardOutput.write(Data("Welcome back. You have a conversation in progress. Continue where you left off? [Y/n] ".utf8))
+        guard let answer = readLine() else { return false }
+        let a = answer.trimmingCharacters(in: .whitespaces).lowercased()
+        return !(a.hasPrefix("n") || a == "new" || a == "fresh" || a == "start again")
+    }
+
+    /// Whether the line means quit (`/quit`, `quit`, `exit`, Ctrl-D, a locale's own words).
+    static func isQuit(_ input: String, words: [String: String]) -> Bool {
+        let t = input.trimmingCharacters(in: .whitespaces).lowercased()
+        if ["/quit", "/exit", "/bye"].contains(t) { return true }
+        return words[TextNormalizer.normalize(t)] == "quit"
+    }
 
     /// Runs the conversation; `observer` hears every turn (for `record`).
     func converse(observer: (@Sendable (_ engine: Engine) -> ChatMachine.Observer)?) throws {
@@ -40,16 +63,61 @@ struct ChatCommand: ParsableCommand {
         let engine = Engine(script: script)
         let env = ProcessInfo.processInfo.environment
         let localeCode = locale ?? env["BACKCHAT_LOCALE"]
-        let state: SessionState
-        let turn: Turn
+        let today = Clock.today()
+        // The store is optional: if it cannot be opened (the reason is on stderr), talk anyway.
+        let store: ConversationStore? = noStore ? nil : (try? storeOptions.open())
+        var sessionID = UUID().uuidString
+        var state: SessionState
+        var turn: Turn
         do {
-            (state, turn) = try engine.start(locale: localeCode, region: region, flow: flow, today: Clock.today())
+            if flow == nil, !fresh, let store, let saved = try? store.latestSession(), !saved.state.ended,
+               resume || (isatty(STDIN_FILENO) == 1 && Self.askToContinue(saved)) {
+                state = saved.state
+                turn = engine.resume(&state)
+                sessionID = saved.id
+            } else if flow == nil, let store, let today, let goal = try? store.dueCheckIn(today: today) {
+                var variables = goal.checkInVariables(asked: today)
+                variables["goal_summary"] = .string(goal.summary)
+                (state, turn) = try engine.start(locale: localeCode, region: region, flow: "goal_checkin",
+                                                 variables: variables, today: today)
+            } else {
+                var variables: [String: Value] = [:]
+                if let goal = try? store?.currentGoal() {
+                    variables = goal.conversationVariables
+                    variables["goal_summary"] = .string(goal.summary)
+                }
+                (state, turn) = try engine.start(locale: localeCode, region: region, flow: flow, variables: variables, today: today)
+            }
         } catch {
             Stderr.write("backchat: cannot start: \(error)")
             throw ExitCode(2)
         }
-        let configuration = ChatREPL.Configuration(noColor: noColor, plain: plain, history: !noHistory, environment: env,
-                                                   observer: observer?(engine))
+        let id = sessionID
+        let quitWords = engine.script.localeScript(for: state.locale)?.commandWords ?? [:]
+        let recorder = observer?(engine)
+        var saver: ChatMachine.Observer? = nil
+        if let store {
+            saver = { (input: String?, turn: Turn, state: SessionState) in
+                recorder?(input, turn, state)
+                // A quit is not saved, so the conversation can be continued next time;
+                // a conversation that reached its end is saved as ended.
+                if let input, Self.isQuit(input, words: quitWords) { return }
+                do { _ = try store.save(sessionID: id, state: state, at: Clock.now()) } catch {
+                    Stderr.write("backchat: \(error)")
+                }
+            }
+        }
+        var configuration = ChatREPL.Configuration(noColor: noColor, plain: plain, history: !noHistory, environment: env,
+                                                   observer: saver ?? recorder)
+        if let store {
+            let style: ProgressChart.Style = plain ? .plain : .chart
+            configuration.localCommands["progress"] = {
+                guard let today = Clock.today() else { return "No date is known, so there is no progress to show." }
+                do { return ProgressChart.render(try store.progress(weeks: 6, today: today), style: style) } catch {
+                    return "Your progress could not be read: \(error)"
+                }
+            }
+        }
         let status = ChatREPL.run(engine: engine, state: state, turn: turn, configuration: configuration,
                                   clock: { Clock.today() })
         if status != 0 { throw ExitCode(status) }

@@ -95,7 +95,7 @@ struct TranscriptTests {
 
     @Test("reports unreadable lines", arguments: [
         ("hello there", "t:1: error: cannot read this line: start it with '>' (the person types), '<' (the reply contains), '<!' (does not contain), or one of 'choices:', 'expects:', 'escalation:', 'node:', 'ended:'"),
-        ("@colour blue", "t:1: error: unknown directive '@colour'; use @locale, @region, @now or @flow"),
+        ("@colour blue", "t:1: error: unknown directive '@colour'; use @locale, @region, @now, @flow or @set"),
         ("> hi\n@locale en", "t:2: error: '@locale' must come before the first '>' line"),
         ("escalation: panic", "t:1: error: escalation must be none, crisis, emergency, urgent or support, not 'panic'"),
         ("< /unclosed(/", "t:1: error: invalid regular expression /unclosed(/"),
