@@ -20,6 +20,9 @@ enum CLI {
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
+    /// Where runs save their data unless a test says otherwise.
+    static let scratchData = NSTemporaryDirectory() + "backchat-e2e-data-\(UUID().uuidString)"
+
     /// Runs backchat with arguments and standard input; never waits more than `timeout` seconds.
     static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:],
                     directory: String? = nil, timeout: TimeInterval = 30) throws -> Output {
@@ -28,6 +31,9 @@ enum CLI {
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = nil
+        // Never the real home: conversations saved by these runs go to a scratch folder.
+        env["XDG_DATA_HOME"] = scratchData
+        env["XDG_STATE_HOME"] = scratchData + "/state"
         for (k, v) in environment { env[k] = v }
         p.environment = env
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }

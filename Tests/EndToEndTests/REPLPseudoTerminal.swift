@@ -183,6 +183,9 @@ final class REPLPseudoTerminal {
         return Date() < deadline
     }
 
+    /// Sends a signal to the program (SIGKILL to test that nothing is lost).
+    func signal(_ number: Int32) { _ = kill(pid, number) }
+
     /// Whether the program has exited (reaping it if so).
     func hasExited() -> Bool {
         if exitStatus != nil { return true }
