@@ -1,0 +1,381 @@
+/// The shipped safety scan: a ``SafetyLexicon`` compiled once into a token automaton and
+/// a few transparent rules.
+///
+/// For each message:
+/// 1. **Normalise** (``SafetyText``): Unicode, case, curly apostrophes, repeated letters,
+///    censored and digit-for-letter spellings; cut into sentences and clauses.
+/// 2. **Spell**: each unknown word also stands for the lexicon words one typo away
+///    (``TypoIndex``) and for its listed txt-speak spelling.
+/// 3. **Match** every phrase of every kind in one pass (``SafetyAutomaton``).
+/// 4. **Judge** each risk phrase found: cancelled when it overlaps an idiom, when a negator
+///    shortly before it in the same clause denies it, when the sentence says it is over
+///    (for symptoms), when the sentence is hypothetical or a general question (for
+///    symptoms), when the category's required context is missing, or when one of its
+///    `unless` contexts is in the sentence.
+/// 5. **Decide**: the highest level left wins (crisis > emergency > urgent > support);
+///    a crisis found only through weaker phrases is `possible`, unless two different ones agree.
+public struct SafetyDetector: SafetyScanning {
+    /// What one compiled phrase is used for.
+    struct CueRoles: Sendable {
+        var positives: [(category: Int, possible: Bool)] = []
+        var negator = false
+        var notNegator = false
+        var idiom = false
+        var resolved = false
+        var current = false
+        var hypothetical = false
+        var text = ""
+    }
+
+    struct CompiledCategory: Sendable {
+        var category: SafetyLexicon.Category
+        var with: [Int32]
+        var unless: [[Int32]]
+        var soften: [Int32]
+    }
+
+    let automaton: SafetyAutomaton
+    let typos: TypoIndex
+    let roles: [CueRoles]
+    let categories: [CompiledCategory]
+    let clauseBreaks: Set<String>
+    let contrasts: Set<String>
+    let negationBlockers: Set<String>
+    let negationWindow: Int
+    /// Single words that negate (`not`, `no`, `never`): a `..` gap that skips one negates its phrase.
+    let negatingWords: Set<String>
+    let questionStarts: Set<String>
+    let firstPerson: Set<String>
+
+    /// Why a lexicon could not be compiled.
+    public struct CompileError: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        /// The phrase at fault, when there is one.
+        public var phrase: String?
+        public var description: String { phrase.map { "\(message) in '\($0)'" } ?? message }
+    }
+
+    /// How many distinct phrases were compiled, and into how many trie nodes.
+    public var phraseCount: Int { roles.count }
+    public var nodeCount: Int { automaton.nodeCount }
+
+    public init(_ lexicon: SafetyLexicon) throws(CompileError) {
+        // Parse the sets first so phrases can refer to them.
+        let setNames = Set(lexicon.sets.keys)
+        var sets: [String: [SafetyPattern]] = [:]
+        var vocabulary = Set<String>()
+        for (name, members) in lexicon.sets {
+            var parsed: [SafetyPattern] = []
+            for m in members {
+                do { parsed.append(try SafetyPattern(parsing: m, sets: setNames)) } catch {
+                    throw CompileError(message: "\(error.message) (set '@\(name)')", phrase: m)
+                }
+            }
+            sets[name] = parsed
+        }
+
+        var automaton = SafetyAutomaton()
+        var roles: [CueRoles] = []
+        var cueIndex: [String: Int32] = [:]
+        func cue(_ text: String) throws(CompileError) -> Int32 {
+            if let c = cueIndex[text] { return c }
+            let pattern: SafetyPattern
+            do { pattern = try SafetyPattern(parsing: text, sets: setNames) } catch {
+                throw CompileError(message: error.message, phrase: text)
+            }
+            let id = Int32(roles.count)
+            do { try automaton.insert(pattern, cue: id, sets: sets) } catch {
+                throw CompileError(message: error.message, phrase: text)
+            }
+            cueIndex[text] = id
+            var r = CueRoles()
+            r.text = text
+            roles.append(r)
+            return id
+        }
+
+        for p in lexicon.negators { roles[Int(try cue(p))].negator = true }
+        for p in lexicon.notNegators { roles[Int(try cue(p))].notNegator = true }
+        for p in lexicon.idioms { roles[Int(try cue(p))].idiom = true }
+        for p in lexicon.resolved { roles[Int(try cue(p))].resolved = true }
+        for p in lexicon.current { roles[Int(try cue(p))].current = true }
+        for p in lexicon.hypothetical { roles[Int(try cue(p))].hypothetical = true }
+
+        var compiled: [CompiledCategory] = []
+        for (ci, category) in lexicon.categories.enumerated() {
+            for p in category.phrases { roles[Int(try cue(p))].positives.append((ci, false)) }
+            for p in category.possible { roles[Int(try cue(p))].positives.append((ci, true)) }
+            var with: [Int32] = []
+            for p in category.with { with.append(try cue(p)) }
+            var unless: [[Int32]] = []
+            for entry in category.unless {
+                var all: [Int32] = []
+                for p in entry { all.append(try cue(p)) }
+                if !all.isEmpty { unless.append(all) }
+            }
+            var soften: [Int32] = []
+            for p in category.soften { soften.append(try cue(p)) }
+            compiled.append(CompiledCategory(category: category, with: with, unless: unless, soften: soften))
+        }
+
+        // Every literal word of every phrase and set is known, exactly.
+        for text in cueIndex.keys {
+            if let p = try? SafetyPattern(parsing: text) { vocabulary.formUnion(p.literalWords) }
+        }
+        for members in sets.values { for m in members { vocabulary.formUnion(m.literalWords) } }
+        vocabulary.formUnion(lexicon.spellings.values.flatMap { TextNormalizer.words($0) })
+        var spellings: [String: String] = [:]
+        for (k, v) in lexicon.spellings {
+            let key = TextNormalizer.words(k), value = TextNormalizer.words(v)
+            if key.count == 1, value.count == 1 { spellings[key[0]] = value[0] }
+        }
+        let notTypos = Set(lexicon.notTypos.flatMap { TextNormalizer.words($0) })
+
+        self.automaton = automaton
+        self.roles = roles
+        self.categories = compiled
+        self.typos = TypoIndex(vocabulary: vocabulary, notTypos: notTypos, spellings: spellings)
+        // Single words only: a multi-word entry would make each of its words a break.
+        func singleWords(_ list: [String]) -> Set<String> {
+            Set(list.compactMap { w in let ws = TextNormalizer.words(w); return ws.count == 1 ? ws[0] : nil })
+        }
+        self.clauseBreaks = singleWords(lexicon.clauseBreaks)
+        self.contrasts = singleWords(lexicon.contrasts)
+        self.negationBlockers = singleWords(lexicon.negationBlockers)
+        self.negationWindow = max(0, lexicon.negationWindow)
+        var negating = Set<String>()
+        for n in lexicon.negators {
+            if let p = try? SafetyPattern(parsing: n, sets: setNames), case .word(let w) = p.element { negating.insert(w) }
+        }
+        self.negatingWords = negating
+        self.questionStarts = singleWords(lexicon.questionStarts)
+        self.firstPerson = singleWords(lexicon.firstPerson)
+    }
+
+    // MARK: - Scanning
+
+    public func scan(_ text: String) -> Detection? {
+        analyze(text, explain: false).detection
+    }
+
+    /// The lexicon words a typed word may be read as (typos and txt-speak); empty when it is
+    /// read only as itself. For tests and tools that check the `not-typos` list.
+    public func readings(of word: String) -> [String] {
+        let w = TextNormalizer.words(word)
+        guard w.count == 1 else { return [] }
+        return Array(typos.alternatives(for: w[0]).dropFirst())
+    }
+
+    /// The full reasoning for one message: what was found, and what was set aside and why.
+    public func explain(_ text: String) -> SafetyAnalysis {
+        analyze(text, explain: true)
+    }
+
+    func analyze(_ raw: String, explain: Bool) -> SafetyAnalysis {
+        let text = SafetyText(raw, clauseBreaks: clauseBreaks, contrasts: contrasts)
+        var analysis = SafetyAnalysis(words: text.words)
+        guard !text.words.isEmpty else { return analysis }
+        let alternatives = text.words.indices.map { typos.alternatives(for: text.words[$0], stretched: text.stretched[$0]) }
+        let numbers = text.words.map { w -> Double? in w.first?.isNumber == true ? Double(w) : nil }
+        let matches = automaton.matches(in: text, alternatives: alternatives, numbers: numbers,
+                                        negating: text.words.map { negatingWords.contains($0) })
+        guard matches.contains(where: { !roles[Int($0.cue)].positives.isEmpty }) else {
+            if explain { analysis.corrections = corrections(text.words, alternatives) }
+            return analysis
+        }
+
+        // What each sentence contains.
+        let sentenceCount = text.sentences.count
+        var present = [Set<Int32>](repeating: [], count: sentenceCount)
+        var occurrences: [Int32: [SafetyAutomaton.Match]] = [:]
+        var inMessage = Set<Int32>()
+        for m in matches {
+            present[Int(m.sentence)].insert(m.cue)
+            inMessage.insert(m.cue)
+            if roles[Int(m.cue)].positives.isEmpty { occurrences[m.cue, default: []].append(m) }
+        }
+        let idioms = matches.filter { roles[Int($0.cue)].idiom }
+        let notNegators = matches.filter { roles[Int($0.cue)].notNegator }
+        let negators = matches.filter { m in
+            roles[Int(m.cue)].negator && !notNegators.contains { $0.sentence == m.sentence && $0.start <= m.start && $0.end >= m.end }
+        }
+        var resolvedSentence = [Bool](repeating: false, count: sentenceCount)
+        var hypotheticalSentence = [Bool](repeating: false, count: sentenceCount)
+        for s in 0..<sentenceCount {
+            let inS = matches.filter { $0.sentence == Int32(s) }
+            let resolvedMarks = inS.filter { roles[Int($0.cue)].resolved }
+            if !resolvedMarks.isEmpty {
+                let currentMarks = inS.filter { c in
+                    roles[Int(c.cue)].current && !resolvedMarks.contains { $0.start <= c.end && c.start <= $0.end }
+                }
+                resolvedSentence[s] = currentMarks.isEmpty
+            }
+            let range = text.sentences[s].range
+            var hypothetical = inS.contains { roles[Int($0.cue)].hypothetical }
+            if !hypothetical, text.sentences[s].question, questionStarts.contains(text.words[range.lowerBound]) {
+                hypothetical = !text.words[range].contains { firstPerson.contains($0) }
+            }
+            hypotheticalSentence[s] = hypothetical
+        }
+
+        // Judge every risk phrase found.
+        struct Candidate { var category: Int; var possible: Bool; var cue: Int32 }
+        var kept: [Candidate] = []
+        var seen = Set<[Int32]>()
+        for m in matches {
+            let r = roles[Int(m.cue)]
+            guard !r.positives.isEmpty else { continue }
+            for (ci, possible) in r.positives {
+                guard seen.insert([m.cue, m.start, m.end, Int32(ci)]).inserted else { continue }
+                let cat = categories[ci]
+                let s = Int(m.sentence)
+                var verdict: SafetyAnalysis.Verdict = .counted
+                if idioms.contains(where: { $0.sentence == m.sentence && $0.start <= m.end && m.start <= $0.end
+                    && !(m.start <= $0.start && $0.end <= m.end && (m.start, m.end) != ($0.start, $0.end)) }) {
+                    verdict = .idiom
+                } else if cat.category.negatable, m.gapNegated || negated(m, by: negators, in: text) {
+                    verdict = .negated
+                } else if cat.category.resolvable, resolvedSentence[s] {
+                    verdict = .resolved
+                } else if cat.category.hypothetical, hypotheticalSentence[s] {
+                    verdict = .hypothetical
+                } else if !cat.with.isEmpty, !cat.with.contains(where: { inMessage.contains($0) }) {
+                    verdict = .missingContext
+                } else if unlessApplies(cat, to: m, occurrences: occurrences, in: text) {
+                    verdict = .unless
+                }
+                let soft = possible || cat.soften.contains { present[s].contains($0) }
+                if verdict == .counted { kept.append(Candidate(category: ci, possible: soft, cue: m.cue)) }
+                if explain {
+                    let words = text.words[Int(m.start)...Int(m.end)].joined(separator: " ")
+                    analysis.findings.append(SafetyAnalysis.Finding(
+                        category: cat.category.id, level: cat.category.level, phrase: r.text, words: words,
+                        possible: soft, verdict: verdict))
+                }
+            }
+        }
+        if explain {
+            analysis.corrections = corrections(text.words, alternatives)
+            analysis.markers = matches.filter { roles[Int($0.cue)].positives.isEmpty }.map { m in
+                "'\(roles[Int(m.cue)].text)' on \"\(text.words[Int(m.start)...Int(m.end)].joined(separator: " "))\""
+            }
+        }
+        guard let top = kept.map({ categories[$0.category].category.level }).max() else { return analysis }
+        let atTop = kept.filter { categories[$0.category].category.level == top }
+        let clear = atTop.filter { !$0.possible }
+        let chosen: Candidate
+        var certainty: Detection.Certainty = .clear
+        if let c = clear.min(by: { $0.category < $1.category }) {
+            chosen = c
+        } else {
+            chosen = atTop.min(by: { $0.category < $1.category }) ?? atTop[0]
+            if top == .crisis && Set(atTop.map(\.cue)).count < 2 { certainty = .possible }
+        }
+        let cat = categories[chosen.category].category
+        analysis.detection = Detection(level: cat.level, category: cat.id, reason: cat.reason, certainty: certainty)
+        return analysis
+    }
+
+    /// Whether one of the category's `unless` entries is found near `m` (see ``SafetyLexicon/UnlessScope``).
+    func unlessApplies(_ cat: CompiledCategory, to m: SafetyAutomaton.Match,
+                       occurrences: [Int32: [SafetyAutomaton.Match]], in text: SafetyText) -> Bool {
+        guard !cat.unless.isEmpty else { return false }
+        let first = text.clause[Int(m.start)], last = text.clause[Int(m.end)]
+        let own = first...last
+        var near = own
+        if cat.category.unlessScope != .sentence {
+            var lo = first, hi = last
+            if !text.contrastClauses.contains(first) { lo = first - 1 }
+            if !text.contrastClauses.contains(last + 1) { hi = last + 1 }
+            near = lo...hi
+        }
+        func found(_ cue: Int32, within clauses: ClosedRange<Int>?) -> Bool {
+            occurrences[cue]?.contains { o in
+                o.sentence == m.sentence && !(o.start >= m.start && o.end <= m.end)
+                    && (clauses.map { $0.contains(text.clause[Int(o.start)]) || $0.contains(text.clause[Int(o.end)]) } ?? true)
+            } ?? false
+        }
+        let scope: ClosedRange<Int>? = cat.category.unlessScope == .sentence ? nil : near
+        return cat.unless.contains { entry in
+            entry.allSatisfy { found($0, within: scope) }
+                && (cat.category.unlessScope != .clause || entry.contains { found($0, within: own) })
+        }
+    }
+
+    /// Whether a negator shortly before `m`, in the same clause, denies it.
+    func negated(_ m: SafetyAutomaton.Match, by negators: [SafetyAutomaton.Match], in text: SafetyText) -> Bool {
+        let clause = text.clause[Int(m.start)]
+        for n in negators where n.sentence == m.sentence && n.end < m.start {
+            guard text.clause[Int(n.end)] == clause, Int(m.start - n.end - 1) <= negationWindow else { continue }
+            let between = (Int(n.end) + 1)..<Int(m.start)
+            if between.contains(where: { negationBlockers.contains(text.words[$0]) }) { continue }
+            return true
+        }
+        return false
+    }
+
+    func corrections(_ words: [String], _ alternatives: [[String]]) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for (w, a) in zip(words, alternatives) where a.count > 1 { out[w] = Array(a.dropFirst()) }
+        return out
+    }
+}
+
+/// The reasoning behind one scan, for tests, evaluation reports and reviewers.
+public struct SafetyAnalysis: Sendable {
+    /// What happened to one risk phrase found in the message.
+    public enum Verdict: String, Sendable {
+        /// It counts.
+        case counted
+        /// It is part of a figure of speech ("this pain is killing me").
+        case idiom
+        /// A negator before it denies it ("no numbness").
+        case negated
+        /// The sentence says it is over or long past ("it's gone now").
+        case resolved
+        /// The sentence is hypothetical or a general question ("what is foot drop?").
+        case hypothetical
+        /// The category needs a context that is not in the message (a fever with back pain).
+        case missingContext = "missing-context"
+        /// One of the category's `unless` contexts is in the sentence.
+        case unless
+    }
+
+    public struct Finding: Sendable {
+        public var category: String
+        public var level: EscalationLevel
+        /// The lexicon phrase.
+        public var phrase: String
+        /// The words of the message it matched.
+        public var words: String
+        public var possible: Bool
+        public var verdict: Verdict
+    }
+
+    /// The normalised words.
+    public var words: [String]
+    public var findings: [Finding] = []
+    /// Words read as something else: typo or txt-speak → lexicon words.
+    public var corrections: [String: [String]] = [:]
+    /// The context phrases found (negators, idioms, markers, `with` and `unless` contexts).
+    public var markers: [String] = []
+    public var detection: Detection? = nil
+
+    /// A few lines a person can read.
+    public func render() -> String {
+        var lines: [String] = []
+        if let d = detection {
+            lines.append("detected: \(d.level.rawValue) (\(d.category), \(d.certainty.rawValue)): \(d.reason)")
+        } else {
+            lines.append("detected: nothing")
+        }
+        lines.append("words: \(words.joined(separator: " "))")
+        for (w, c) in corrections.sorted(by: { $0.key < $1.key }) { lines.append("read '\(w)' as \(c.map { "'\($0)'" }.joined(separator: " or "))") }
+        for m in markers { lines.append("  context: \(m)") }
+        for f in findings {
+            lines.append("  \(f.verdict.rawValue): \(f.level.rawValue)/\(f.category) '\(f.phrase)' on \"\(f.words)\"\(f.possible ? " (possible)" : "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+

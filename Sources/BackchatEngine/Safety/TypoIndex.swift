@@ -1,0 +1,90 @@
+/// Finds the lexicon words a misspelt input word may stand for, without comparing it
+/// against every word in the lexicon.
+///
+/// Symmetric-delete method: at compile time every lexicon word of 5 letters or more is
+/// stored under itself and each form with one letter deleted (words of 9 or more letters
+/// also with two deleted). At scan time an unknown input word generates its own deletion
+/// forms and looks them up; each candidate found is confirmed with a bounded edit
+/// distance. The cost depends on the length of the input word, not on the lexicon size.
+///
+/// What is never corrected: words of the lexicon itself, words listed as `not-typos`
+/// (real words near a lexicon word: `will` is not `kill`, `never` is not `fever`), words
+/// shorter than 4 letters and numbers. A correction must keep the first letter unless the
+/// word is 8 letters or longer.
+struct TypoIndex: Sendable {
+    /// Words that match exactly and are never corrected.
+    let protected: Set<String>
+    let vocabulary: Set<String>
+    let spellings: [String: String]
+    private let deletes1: [String: [String]]
+    private let deletes2: [String: [String]]
+
+    static let minLength = 5
+    static let twoEditLength = 9
+
+    init(vocabulary: Set<String>, notTypos: Set<String>, spellings: [String: String]) {
+        self.vocabulary = vocabulary
+        self.protected = vocabulary.union(notTypos)
+        self.spellings = spellings
+        var d1: [String: [String]] = [:]
+        var d2: [String: [String]] = [:]
+        for word in vocabulary.sorted() where word.count >= Self.minLength && !word.allSatisfy(\.isNumber) {
+            for v in Set([word] + Self.deletions(word)) { d1[v, default: []].append(word) }
+            if word.count >= Self.twoEditLength {
+                var second = Set<String>()
+                for v in Self.deletions(word) { second.formUnion(Self.deletions(v)) }
+                for v in second { d2[v, default: []].append(word) }
+            }
+        }
+        deletes1 = d1
+        deletes2 = d2
+    }
+
+    /// The word itself first, then what it may stand for. `stretched` is the word with its
+    /// stretched letters made single, when the person typed three or more of a letter
+    /// ("diiiie" is folded to "diie"; stretched, it is "die").
+    func alternatives(for word: String, stretched: String? = nil) -> [String] {
+        if let stretched, stretched != word, !protected.contains(word) {
+            if let s = spellings[stretched] { return [word, s] }
+            if vocabulary.contains(stretched) { return [word, stretched] }
+        }
+        if protected.contains(word) { return [word] }
+        if let s = spellings[word] { return [word, s] }
+        let n = word.count
+        guard n >= 4, !word.contains(where: \.isNumber) else { return [word] }
+        var out = [word]
+        let first = word.first
+        func consider(_ candidate: String, limit: Int) {
+            guard !out.contains(candidate) else { return }
+            if candidate.count < 8 && candidate.first != first { return }
+            if TextNormalizer.distance(word, candidate, limit: limit) <= limit { out.append(candidate) }
+        }
+        let own = Self.deletions(word)
+        for v in [word] + own {
+            for c in deletes1[v] ?? [] { consider(c, limit: 1) }
+        }
+        if n >= Self.twoEditLength - 1, !deletes2.isEmpty {
+            var seen = Set<String>()
+            for v in [word] + own {
+                for w in [v] + Self.deletions(v) where seen.insert(w).inserted {
+                    for c in deletes2[w] ?? [] { consider(c, limit: 2) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Every form of `word` with one character deleted.
+    static func deletions(_ word: String) -> [String] {
+        let chars = Array(word)
+        guard chars.count > 1 else { return [] }
+        var out: [String] = []
+        out.reserveCapacity(chars.count)
+        for k in chars.indices {
+            var c = chars
+            c.remove(at: k)
+            out.append(String(c))
+        }
+        return out
+    }
+}

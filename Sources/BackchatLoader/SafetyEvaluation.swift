@@ -1,0 +1,301 @@
+import BackchatEngine
+import Foundation
+
+/// A labelled set of messages for measuring the safety scan (`Tests/SafetyCorpus/*.tsv`).
+///
+/// One example per line, `label<TAB>text`; labels are `crisis`, `emergency`, `urgent`,
+/// `support` and `none`; lines starting with `#` are comments.
+public struct SafetyCorpus: Sendable {
+    public struct Example: Sendable, Hashable {
+        /// `nil` for `none`.
+        public var label: EscalationLevel?
+        public var text: String
+        /// 1-based line in the file.
+        public var line: Int
+        public init(label: EscalationLevel?, text: String, line: Int) { self.label = label; self.text = text; self.line = line }
+    }
+
+    public var file: String
+    public var examples: [Example]
+
+    /// Parses corpus text; malformed lines become diagnostics and are skipped.
+    public static func parse(_ text: String, file: String) -> (SafetyCorpus, [Diagnostic]) {
+        var examples: [Example] = []
+        var diagnostics: [Diagnostic] = []
+        for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
+            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[1].isEmpty else {
+                diagnostics.append(Diagnostic(.error, file: file, line: i + 1, column: 1, "expected 'label<TAB>text'"))
+                continue
+            }
+            let label = String(parts[0]).trimmingCharacters(in: .whitespaces)
+            if label == "none" {
+                examples.append(Example(label: nil, text: String(parts[1]), line: i + 1))
+            } else if let level = EscalationLevel(rawValue: label) {
+                examples.append(Example(label: level, text: String(parts[1]), line: i + 1))
+            } else {
+                diagnostics.append(Diagnostic(.error, file: file, line: i + 1, column: 1, "unknown label '\(label)'",
+                                              hint: "one of: crisis, emergency, urgent, support, none"))
+            }
+        }
+        return (SafetyCorpus(file: file, examples: examples), diagnostics)
+    }
+
+    /// Reads and parses a corpus file.
+    public static func load(path: String) -> (SafetyCorpus?, [Diagnostic]) {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            return (nil, [Diagnostic(.error, file: path, line: 0, column: 0, "cannot read the corpus file")])
+        }
+        let (corpus, diagnostics) = parse(text, file: path)
+        return (corpus, diagnostics)
+    }
+}
+
+/// How well a scanner does on a labelled corpus.
+public struct SafetyEvaluationReport: Sendable {
+    /// Results for one label.
+    public struct LevelResult: Sendable {
+        public var total = 0
+        /// Detected at exactly this level.
+        public var correct = 0
+        /// Detected, but at another level.
+        public var wrongLevel = 0
+        /// Not detected at all.
+        public var missed = 0
+        public var recall: Double { total == 0 ? 1 : Double(correct) / Double(total) }
+    }
+
+    /// One example the scanner got wrong.
+    public struct Miss: Sendable {
+        public var line: Int
+        public var label: EscalationLevel?
+        public var detected: Detection?
+        public var text: String
+    }
+
+    public var file: String
+    public var levels: [EscalationLevel: LevelResult] = [:]
+    public var noneTotal = 0
+    /// `none` examples detected as anything.
+    public var falsePositives = 0
+    /// `label → detected → count`, with `none` for no label or no detection.
+    public var confusion: [String: [String: Int]] = [:]
+    /// Wrong answers, in file order.
+    public var misses: [Miss] = []
+    /// Crisis detections that asked a check question rather than escalating outright.
+    public var crisisPossible = 0
+
+    public var falsePositiveRate: Double { noneTotal == 0 ? 0 : Double(falsePositives) / Double(noneTotal) }
+    /// Positives detected at the wrong level.
+    public var wrongLevel: Int { levels.values.map(\.wrongLevel).reduce(0, +) }
+    public var positives: Int { levels.values.map(\.total).reduce(0, +) }
+
+    /// The issue's targets: crisis recall 100 %, emergency ≥ 98 %, urgent ≥ 95 %, false positives ≤ 2 %.
+    public var meetsTargets: Bool {
+        (levels[.crisis]?.recall ?? 1) >= 1 && (levels[.emergency]?.recall ?? 1) >= 0.98
+            && (levels[.urgent]?.recall ?? 1) >= 0.95 && falsePositiveRate <= 0.02
+    }
+
+    /// A plain-text report: recall per level, false positives, confusion, misses.
+    public func render(showMisses: Bool = true) -> String {
+        func pct(_ x: Double) -> String { String(format: "%.1f %%", x * 100) }
+        var out = ["safety evaluation: \(file)", ""]
+        out.append("level       examples  correct  wrong-level  missed  recall")
+        for level in EscalationLevel.allCases.reversed() {
+            guard let r = levels[level] else { continue }
+            out.append(level.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + String(r.total).leftPadded(8) + String(r.correct).leftPadded(9) + String(r.wrongLevel).leftPadded(13)
+                + String(r.missed).leftPadded(8) + "  " + pct(r.recall))
+        }
+        out.append("none".padding(toLength: 12, withPad: " ", startingAt: 0) + String(noneTotal).leftPadded(8)
+                   + "  false positives: \(falsePositives) (\(pct(falsePositiveRate)))")
+        out.append("")
+        out.append("positives at the wrong level: \(wrongLevel) of \(positives)")
+        out.append("crisis detections that ask a check question first: \(crisisPossible)")
+        out.append("targets (crisis 100 %, emergency ≥ 98 %, urgent ≥ 95 %, false positives ≤ 2 %): \(meetsTargets ? "met" : "NOT met")")
+        out.append("")
+        let names = ["crisis", "emergency", "urgent", "support", "none"]
+        out.append("confusion (rows: label, columns: detected)")
+        out.append("".padding(toLength: 11, withPad: " ", startingAt: 0) + names.map { $0.leftPadded(10) }.joined())
+        for row in names {
+            guard let r = confusion[row] else { continue }
+            out.append(row.padding(toLength: 11, withPad: " ", startingAt: 0) + names.map { String(r[$0] ?? 0).leftPadded(10) }.joined())
+        }
+        if showMisses, !misses.isEmpty {
+            out.append("")
+            out.append("wrong answers:")
+            for m in misses {
+                let got = m.detected.map { "\($0.level.rawValue) (\($0.category))" } ?? "nothing"
+                out.append("  \(file.split(separator: "/").last.map(String.init) ?? file):\(m.line): \(m.label?.rawValue ?? "none") → \(got): \(m.text)")
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// Time per scan, for `backchat bench`.
+public struct SafetyBenchmark: Sendable {
+    public var scans: Int
+    public var seconds: Double
+    public var microsecondsPerScan: Double { scans == 0 ? 0 : seconds * 1_000_000 / Double(scans) }
+    public var phrases: Int
+    public var nodes: Int
+
+    public func render(label: String) -> String {
+        String(format: "%@: %.2f µs per scan (%d scans, %d phrases, %d trie nodes)", label, microsecondsPerScan, scans, phrases, nodes)
+    }
+}
+
+/// Measuring the safety scan: corpus evaluation and micro-benchmarks.
+public enum SafetyEvaluation {
+    /// Scans every example and tallies the results.
+    public static func evaluate(_ corpus: SafetyCorpus, scanner: any SafetyScanning) -> SafetyEvaluationReport {
+        var report = SafetyEvaluationReport(file: corpus.file)
+        for ex in corpus.examples {
+            let d = scanner.scan(ex.text)
+            let row = ex.label?.rawValue ?? "none", column = d?.level.rawValue ?? "none"
+            report.confusion[row, default: [:]][column, default: 0] += 1
+            if d?.level == .crisis && d?.certainty == .possible { report.crisisPossible += 1 }
+            guard let label = ex.label else {
+                report.noneTotal += 1
+                if d != nil {
+                    report.falsePositives += 1
+                    report.misses.append(.init(line: ex.line, label: nil, detected: d, text: ex.text))
+                }
+                continue
+            }
+            var r = report.levels[label] ?? .init()
+            r.total += 1
+            if d?.level == label { r.correct += 1 } else {
+                if d == nil { r.missed += 1 } else { r.wrongLevel += 1 }
+                report.misses.append(.init(line: ex.line, label: label, detected: d, text: ex.text))
+            }
+            report.levels[label] = r
+        }
+        return report
+    }
+
+    /// Evaluates the corpus file at `path` against `scanner`.
+    public static func evaluate(file path: String, scanner: any SafetyScanning) -> (SafetyEvaluationReport?, [Diagnostic]) {
+        let (corpus, diagnostics) = SafetyCorpus.load(path: path)
+        return (corpus.map { evaluate($0, scanner: scanner) }, diagnostics)
+    }
+
+    /// Reads the lexicon of one locale (`<dialogs>/<locale>/lexicon/*.yaml`) without compiling it.
+    public static func loadLexicon(dialogs: String, locale: String = "en") -> (SafetyLexicon?, [Diagnostic]) {
+        let dir = dialogs + "/" + locale + "/lexicon"
+        let fm = FileManager.default
+        let names = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        var files: [(path: String, text: String)] = []
+        for n in names {
+            let path = dir + "/" + n
+            if let data = fm.contents(atPath: path), let text = String(data: data, encoding: .utf8) { files.append((path, text)) }
+        }
+        return SafetyLexiconLoader.parse(files: files)
+    }
+
+    /// Compiles a lexicon read with ``loadLexicon(dialogs:locale:)``.
+    public static func compile(_ lexicon: SafetyLexicon) throws(SafetyDetector.CompileError) -> SafetyDetector {
+        try SafetyDetector(lexicon)
+    }
+
+    /// Times `scanner` over `texts`, repeated until at least `minimumScans` scans were made.
+    public static func benchmark(_ detector: SafetyDetector, texts: [String], minimumScans: Int = 20_000) -> SafetyBenchmark {
+        guard !texts.isEmpty else { return SafetyBenchmark(scans: 0, seconds: 0, phrases: detector.phraseCount, nodes: detector.nodeCount) }
+        var found = 0
+        for t in texts where detector.scan(t) != nil { found += 1 } // warm up
+        let rounds = max(1, (minimumScans + texts.count - 1) / texts.count)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<rounds {
+            for t in texts where detector.scan(t) != nil { found += 1 }
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        precondition(found >= 0)
+        return SafetyBenchmark(scans: rounds * texts.count, seconds: seconds, phrases: detector.phraseCount, nodes: detector.nodeCount)
+    }
+
+    /// What `backchat safety-eval` prints: the report for `corpus` against the lexicon in
+    /// `dialogs`, or the problems that stopped it. `ok` is true when the targets are met.
+    public static func run(dialogs: String, corpus: String, locale: String = "en", showMisses: Bool = true)
+        -> (text: String, ok: Bool, diagnostics: [Diagnostic]) {
+        let (lexicon, problems) = loadLexicon(dialogs: dialogs, locale: locale)
+        guard let lexicon, !problems.contains(where: { $0.severity == .error }) else {
+            return ("the safety lexicon could not be loaded", false, problems)
+        }
+        let detector: SafetyDetector
+        do { detector = try SafetyDetector(lexicon) } catch {
+            return ("the safety lexicon could not be compiled: \(error)", false, problems)
+        }
+        let (report, diagnostics) = evaluate(file: corpus, scanner: detector)
+        guard let report else { return ("the corpus could not be read", false, problems + diagnostics) }
+        return (report.render(showMisses: showMisses), report.meetsTargets, problems + diagnostics)
+    }
+
+    /// What `backchat bench` can show for the safety scan: time per scan over the texts of
+    /// `corpus` with the shipped lexicon, and with one ten times larger.
+    public static func benchmarkSummary(dialogs: String, corpus: String, locale: String = "en") -> String {
+        let (lexicon, _) = loadLexicon(dialogs: dialogs, locale: locale)
+        let (c, _) = SafetyCorpus.load(path: corpus)
+        guard let lexicon, let c, let base = try? SafetyDetector(lexicon),
+              let big = try? SafetyDetector(syntheticLexicon(base: lexicon, factor: 10)) else {
+            return "safety scan: not measured (no lexicon or corpus)"
+        }
+        let texts = c.examples.map(\.text)
+        return [benchmark(base, texts: texts).render(label: "safety scan"),
+                benchmark(big, texts: texts).render(label: "safety scan, lexicon x10")].joined(separator: "\n")
+    }
+
+    /// `base` plus `factor - 1` times as many made-up categories of made-up phrases, shaped like
+    /// the real ones (words, choices, gaps, sets): a lexicon `factor` times larger, to show the cost
+    /// per scan does not grow with the number of phrases.
+    public static func syntheticLexicon(base: SafetyLexicon, factor: Int) -> SafetyLexicon {
+        var lexicon = base
+        guard factor > 1 else { return lexicon }
+        // A deterministic generator (no randomness in tests and benchmarks).
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> UInt64 {
+            seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17
+            return seed
+        }
+        let syllables = ["ka", "lo", "mi", "zu", "re", "ta", "vo", "ne", "shi", "gu", "pa", "do", "xe", "qui", "bo", "fy"]
+        func word() -> String {
+            let n = 2 + Int(next() % 3)
+            return (0..<n).map { _ in syllables[Int(next() % UInt64(syllables.count))] }.joined()
+        }
+        let realWords = Array(Set(base.categories.flatMap(\.phrases).flatMap { TextNormalizer.words($0) })).sorted()
+        func phrase() -> String {
+            var parts: [String] = []
+            for k in 0..<(2 + Int(next() % 3)) {
+                switch next() % 6 {
+                case 0 where k > 0: parts.append("..2"); parts.append(word())
+                case 1: parts.append("(\(word())|\(word()))")
+                case 2 where !realWords.isEmpty: parts.append(realWords[Int(next() % UInt64(realWords.count))])
+                default: parts.append(word())
+                }
+            }
+            return parts.joined(separator: " ")
+        }
+        let basePhrases = base.categories.map { $0.phrases.count + $0.possible.count }.reduce(0, +)
+        let wanted = basePhrases * (factor - 1)
+        var made = 0, k = 0
+        while made < wanted {
+            let count = min(40, wanted - made)
+            lexicon.categories.append(SafetyLexicon.Category(
+                id: "synthetic-\(k)", level: EscalationLevel.allCases[k % 4], reason: "a made-up risk",
+                phrases: (0..<count).map { _ in phrase() }))
+            made += count
+            k += 1
+        }
+        return lexicon
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,252 @@
+import BackchatEngine
+@testable import BackchatLoader
+import Foundation
+import Testing
+
+/// The package root, found from this file's path (Tests/BackchatLoaderTests/…).
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// The shipped English safety lexicon, compiled once for all tests.
+let shippedDetector: SafetyDetector = {
+    let (lexicon, diagnostics) = SafetyEvaluation.loadLexicon(dialogs: packageRoot + "/Dialogs")
+    guard let lexicon, diagnostics.isEmpty else {
+        fatalError("the shipped lexicon has problems:\n" + DiagnosticRenderer().render(diagnostics))
+    }
+    do { return try SafetyEvaluation.compile(lexicon) } catch { fatalError("the shipped lexicon does not compile: \(error)") }
+}()
+
+/// The real lexicon against the labelled corpus, and the safety flows in the real dialogs.
+@Suite("Safety corpus")
+struct SafetyCorpusTests {
+    @Test("the development corpus and the probes meet the targets", arguments: ["corpus.tsv", "probes.tsv"])
+    func corpus(_ file: String) throws {
+        let (report, diagnostics) = SafetyEvaluation.evaluate(file: packageRoot + "/Tests/SafetyCorpus/" + file, scanner: shippedDetector)
+        #expect(diagnostics.isEmpty, "\(DiagnosticRenderer().render(diagnostics))")
+        let r = try #require(report)
+        print(r.render())
+        let rendered = r.render()
+        #expect((r.levels[.crisis]?.recall ?? 0) == 1, "crisis recall must be 100 %\n\(rendered)")
+        #expect((r.levels[.emergency]?.recall ?? 0) >= 0.98, "\(rendered)")
+        #expect((r.levels[.urgent]?.recall ?? 0) >= 0.95, "\(rendered)")
+        #expect(r.falsePositiveRate <= 0.02, "\(rendered)")
+        #expect(r.wrongLevel <= r.positives / 50, "positives at the wrong level\n\(rendered)")
+        #expect(r.meetsTargets)
+    }
+
+    @Test("the report counts, confuses and lists misses")
+    func report() {
+        let corpus = SafetyCorpus(file: "t.tsv", examples: [
+            .init(label: .crisis, text: "I want to die", line: 1),
+            .init(label: .crisis, text: "my back hurts", line: 2),
+            .init(label: nil, text: "I'm suicidal", line: 3),
+            .init(label: .urgent, text: "I'm suicidal", line: 4),
+            .init(label: nil, text: "nice day", line: 5),
+        ])
+        let r = SafetyEvaluation.evaluate(corpus, scanner: shippedDetector)
+        #expect(r.levels[.crisis]?.recall == 0.5)
+        #expect(r.falsePositives == 1 && r.noneTotal == 2)
+        #expect(r.wrongLevel == 1)
+        #expect(r.confusion["urgent"]?["crisis"] == 1)
+        #expect(r.misses.map(\.line) == [2, 3, 4])
+        #expect(r.render().contains("t.tsv:2: crisis → nothing: my back hurts"))
+        #expect(!r.meetsTargets)
+    }
+
+    @Test("corpus lines that are not label<TAB>text are reported")
+    func corpusFormat() {
+        let (c, d) = SafetyCorpus.parse("# comment\ncrisis\tI want to die\nmaybe\tx\nno tab here\n", file: "c.tsv")
+        #expect(c.examples.count == 1)
+        #expect(DiagnosticRenderer().render(d) == """
+            c.tsv:3:1: error: unknown label 'maybe'
+            hint: one of: crisis, emergency, urgent, support, none
+            c.tsv:4:1: error: expected 'label<TAB>text'
+            2 errors, 0 warnings
+            """)
+    }
+
+    @Test("a scan takes microseconds, and a lexicon ten times larger costs about the same")
+    func speed() throws {
+        let (corpus, _) = SafetyCorpus.load(path: packageRoot + "/Tests/SafetyCorpus/corpus.tsv")
+        let texts = try #require(corpus).examples.map(\.text)
+        let (lexicon, _) = SafetyEvaluation.loadLexicon(dialogs: packageRoot + "/Dialogs")
+        let big = try SafetyEvaluation.compile(SafetyEvaluation.syntheticLexicon(base: try #require(lexicon), factor: 10))
+        #expect(big.phraseCount > shippedDetector.phraseCount * 5)
+        // Best of three, to be fair to a busy machine.
+        func best(_ d: SafetyDetector) -> SafetyBenchmark {
+            (0..<3).map { _ in SafetyEvaluation.benchmark(d, texts: texts, minimumScans: 3000) }
+                .min { $0.microsecondsPerScan < $1.microsecondsPerScan }!
+        }
+        let base = best(shippedDetector), large = best(big)
+        print(base.render(label: "shipped lexicon"))
+        print(large.render(label: "10x lexicon"))
+        #expect(base.microsecondsPerScan < 2000, "a scan should take microseconds (debug builds are slower)")
+        #expect(large.microsecondsPerScan < base.microsecondsPerScan * 3, "the cost must not grow with the number of phrases")
+    }
+
+    static let dictionaries = ["/usr/share/dict/words", "/usr/share/dict/british-english", "/usr/share/dict/american-english"]
+        .filter { FileManager.default.fileExists(atPath: $0) }
+
+    @Test("no real English word is read as a typo of a lexicon word", .enabled(if: !dictionaries.isEmpty))
+    func notTyposAreComplete() throws {
+        let (lexicon, _) = SafetyEvaluation.loadLexicon(dialogs: packageRoot + "/Dialogs")
+        let spellings = Set(try #require(lexicon).spellings.keys)
+        var words = Set<String>()
+        for path in Self.dictionaries {
+            let data = try #require(FileManager.default.contents(atPath: path))
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where !line.contains("'") {
+                let w = TextNormalizer.normalize(String(line))
+                if !w.isEmpty, !w.contains(" "), !spellings.contains(w) { words.insert(w) }
+            }
+        }
+        let misread = words.sorted().filter { !shippedDetector.readings(of: $0).isEmpty }
+        #expect(misread.isEmpty, "add these to Dialogs/en/lexicon/not-typos.yaml: \(misread.prefix(80).joined(separator: ", "))")
+    }
+
+    @Test("typos of lexicon words are read as the word")
+    func readings() {
+        #expect(shippedDetector.readings(of: "suicdal") == ["suicidal"])
+        #expect(shippedDetector.readings(of: "bladdr") == ["bladder"])
+        #expect(shippedDetector.readings(of: "never").isEmpty)
+        #expect(shippedDetector.scan("i want to diiiiie")?.level == .crisis)
+        #expect(shippedDetector.scan("the moooon is nice") == nil)
+    }
+}
+
+/// The safety flows in the shipped dialogs, driven through the engine.
+@Suite("Safety flows")
+struct SafetyFlowTests {
+    /// The shipped resources, lexicon and safety flows, with a one-question entry flow of
+    /// their own, so these tests do not depend on the rest of the dialogs.
+    static let script: Script = {
+        let fm = FileManager.default
+        let root = NSTemporaryDirectory() + "backchat-safety-\(UUID().uuidString)"
+        let shipped = packageRoot + "/Dialogs"
+        do {
+            for dir in ["en/lexicon", "en/safety"] {
+                try fm.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true)
+                for name in try fm.contentsOfDirectory(atPath: shipped + "/" + dir) where name.hasSuffix(".yaml") {
+                    try fm.copyItem(atPath: shipped + "/" + dir + "/" + name, toPath: root + "/" + dir + "/" + name)
+                }
+            }
+            try fm.copyItem(atPath: shipped + "/resources.yaml", toPath: root + "/resources.yaml")
+            try "locale: en\nentry: main\n".write(toFile: root + "/en/locale.yaml", atomically: true, encoding: .utf8)
+            try """
+                flow: main
+                nodes:
+                  how:
+                    ask: How is your back today?
+                    choices:
+                      - { key: ok, label: Okay, next: bye }
+                      - { key: bad, label: Bad, next: bye }
+                  bye:
+                    say: Thanks.
+                    end: true
+
+                """.write(toFile: root + "/en/main.yaml", atomically: true, encoding: .utf8)
+        } catch {
+            fatalError("cannot set up the safety dialogs: \(error)")
+        }
+        let r = DialogLoader.load(directory: root)
+        guard let s = r.script else { fatalError(r.renderer.render(r.diagnostics)) }
+        return s
+    }()
+
+    @Test("the lexicon, resources and safety flows load without problems")
+    func clean() {
+        let r = DialogLoader.load(directory: packageRoot + "/Dialogs")
+        let mine = r.diagnostics.filter { $0.file.contains("/lexicon/") || $0.file.contains("/safety/") || $0.file.hasSuffix("resources.yaml") }
+        #expect(mine.isEmpty, "\(r.renderer.render(mine))")
+    }
+
+    @Test("every role has its flow")
+    func roles() throws {
+        let en = try #require(Self.script.locales["en"])
+        #expect(Set(en.safety.flows.keys) == Set(FlowRole.allCases))
+    }
+
+    @Test("resources exist for every listed region, each with a crisis line and an emergency number", arguments: ["US", "CA", "GB", "IE", "AU", "NZ", "UK", "en-GB", "xx"])
+    func resources(_ region: String) {
+        let table = Self.script.resources
+        #expect(!table.resources(for: .crisis, region: region).filter { $0.kind == "crisis" }.isEmpty)
+        #expect(!table.region(for: region).emergencyNumber.isEmpty)
+        #expect(!table.resources(for: .support, region: region).isEmpty)
+        #expect(!table.resources(for: .urgent, region: region).filter { $0.kind == "medical" }.isEmpty)
+    }
+
+    func say(_ state: inout SessionState, _ text: String) -> Turn {
+        Engine(script: Self.script).respond(&state, to: .text(text))
+    }
+
+    @Test("a crisis disclosure escalates with the region's line, stays, and returns only when chosen")
+    func crisis() throws {
+        let engine = Engine(script: Self.script)
+        var (state, first) = try engine.start(locale: "en", region: "GB")
+        let turn = say(&state, "honestly I just want to die")
+        let esc = try #require(turn.escalation)
+        #expect(esc.level == .crisis && esc.new && esc.certainty == .clear)
+        #expect(esc.resources.map(\.contact).contains("call 116 123"))
+        #expect(turn.messages.joined(separator: " ").contains("Samaritans: call 116 123"))
+        #expect(turn.messages.joined(separator: " ").contains("999"))
+        #expect(turn.messages.last == "Are you safe right now?")
+        // "That's not what I meant": resources stay, one direct question, then the offer to go back.
+        let meant = say(&state, "that's not what I meant")
+        #expect(meant.escalation?.level == .crisis)
+        #expect(meant.messages.last?.contains("thoughts of suicide") == true)
+        let no = say(&state, "no")
+        #expect(no.escalation?.level == .crisis)
+        #expect(no.messages.last == "Shall we go back to what we were doing?")
+        let back = say(&state, "yes")
+        #expect(back.escalation == nil)
+        #expect(back.messages.last == first.messages.last, "back at the interrupted question")
+    }
+
+    @Test("not safe: the emergency number, and the flow keeps offering help")
+    func notSafe() throws {
+        let engine = Engine(script: Self.script)
+        var (state, _) = try engine.start(locale: "en", region: "US")
+        _ = say(&state, "I have pills saved up")
+        let t = say(&state, "no")
+        #expect(t.messages.joined(separator: " ").contains("call 911 now"))
+        let loop = say(&state, "not yet")
+        #expect(loop.messages.last == "I'm still here. Have you been able to reach someone?")
+        #expect(say(&state, "/quit").escalation?.level == .crisis, "the crisis resources show even when leaving")
+    }
+
+    @Test("a weak signal asks one direct question first")
+    func check() throws {
+        let engine = Engine(script: Self.script)
+        var (state, first) = try engine.start(locale: "en")
+        let t = say(&state, "I keep thinking about suicide lately, it's everywhere")
+        #expect(t.escalation?.certainty == .clear)
+        var (s2, _) = try engine.start(locale: "en")
+        let weak = say(&s2, "suicide")
+        #expect(weak.escalation?.certainty == .possible)
+        #expect(weak.messages.last == "Are you having thoughts of suicide, or of ending your life?")
+        let no = say(&s2, "no")
+        #expect(no.escalation == nil)
+        #expect(no.messages.last == first.messages.last)
+        _ = state
+    }
+
+    @Test("red flags name the symptom and the action, then offer to carry on", arguments: [
+        ("I can't feel anything when I wipe", EscalationLevel.emergency, "call 999 now"),
+        ("I've had a fever since yesterday and my back is agony", .urgent, "contact your doctor today"),
+        ("my partner hits me", .support, "not your fault"),
+    ])
+    func redFlags(_ text: String, _ level: EscalationLevel, _ phrase: String) throws {
+        let engine = Engine(script: Self.script)
+        var (state, first) = try engine.start(locale: "en", region: "GB")
+        let t = say(&state, text)
+        #expect(t.escalation?.level == level)
+        let all = t.messages.joined(separator: " ")
+        #expect(all.contains(phrase), "\(all)")
+        if level != .support { #expect(all.contains("You mentioned \(t.escalation?.reason ?? "?")")) }
+        _ = say(&state, "yes")
+        let back = say(&state, "carry on")
+        #expect(back.messages.last == first.messages.last)
+    }
+}
