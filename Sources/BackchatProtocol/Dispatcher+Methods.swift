@@ -38,6 +38,7 @@ extension Dispatcher {
         }
         let id = requested ?? generateID()
         sessions[id] = state
+        onSessionChange?(id, state)
         return .turn(TurnResult(session: id, turn: turn))
     }
 
@@ -50,6 +51,7 @@ extension Dispatcher {
         guard let index = sessions.index(forKey: id) else { throw Self.unknownSession(id) }
         // In place: no copy of the state, so no copy-on-write of its arrays.
         let turn = engine.respond(&sessions.values[index], to: .text(text), today: today)
+        if let onSessionChange { onSessionChange(id, sessions.values[index]) }
         return .turn(TurnResult(session: id, turn: turn))
     }
 
@@ -60,6 +62,7 @@ extension Dispatcher {
         let id = try Self.requiredString(p.session, "session", method, what: "the id of the session to end")
         guard var state = sessions.removeValue(forKey: id) else { throw Self.unknownSession(id) }
         let turn = engine.respond(&state, to: .command("quit"), today: today)
+        onSessionChange?(id, nil)
         return .turn(TurnResult(session: id, turn: turn))
     }
 
@@ -100,6 +103,7 @@ extension Dispatcher {
         let id = requested ?? generateID()
         let turn = engine.resume(&state)
         sessions[id] = state
+        onSessionChange?(id, state)
         return .turn(TurnResult(session: id, turn: turn))
     }
 

@@ -18,6 +18,10 @@ public struct Dispatcher {
     public var today: CalendarDay?
     /// The live sessions by id.
     public internal(set) var sessions: [String: SessionState] = [:]
+    /// Called after every change to a live session, so a host can persist it: with the new
+    /// state after a successful `session.start`, `session.say` or `session.import`, and with
+    /// `nil` after `session.end` removed it. `nil` (the default) keeps nothing.
+    public var onSessionChange: (@Sendable (_ id: String, _ state: SessionState?) -> Void)?
     /// The number in the next generated id (`s1`, `s2`, …).
     var nextSessionNumber = 1
     private let decoder = JSONDecoder()
@@ -34,6 +38,12 @@ public struct Dispatcher {
         // Sorted keys make every answer byte-for-byte reproducible (tests, docs, diffs).
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         self.encoder = encoder
+    }
+
+    /// Makes a saved session live again (for a server restarted on a store), replacing any
+    /// live session with the same id. ``onSessionChange`` is not called.
+    public mutating func restore(_ id: String, _ state: SessionState) {
+        sessions[id] = state
     }
 
     // MARK: - Lines

@@ -111,7 +111,8 @@ struct DispatcherSessionTests {
         let imported = try second.call("session.import", #"{"state":\#(stateText),"session":"moved"}"#)
         #expect(imported["result"]?["session"]?.string == "moved")
         #expect(imported["result"]?["node"]?.string == "checkin.since")
-        #expect(imported["result"]?["messages"] == .array([.string("How long have you had it?")]), "the question is asked again")
+        #expect(imported["result"]?["messages"] == .array([.string("Let's carry on where we were."), .string("How long have you had it?")]),
+                "the question is asked again")
         #expect(second.sessions["moved"] == first.sessions["p"], "the state is the same value")
         // Both go on identically.
         let a = try first.call("session.say", #"{"session":"p","text":"3 weeks"}"#)["result"]

@@ -34,6 +34,45 @@ struct ServeEndToEndTests {
         #expect(server.stderrText().isEmpty, "no diagnostics on a clean run: \(server.stderrText())")
     }
 
+    @Test func aRestartedServerWithAStoreContinuesItsSessions() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("backchat-serve-store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let arguments = ["serve", "--store", dir.appendingPathComponent("s.sqlite").path, "--dialogs", Self.fixture]
+
+        let first = try ServeProcess(arguments: arguments)
+        let start = try JSONLine(first.request(#"{"jsonrpc":"2.0","id":1,"method":"session.start","params":{"session":"web-7"}}"#))
+        #expect(start["result"]?["node"]?.string == "checkin.ready")
+        let score = try JSONLine(first.request(#"{"jsonrpc":"2.0","id":2,"method":"session.say","params":{"session":"web-7","text":"yes"}}"#))
+        #expect(score["result"]?["node"]?.string == "checkin.score")
+        #expect(try first.finish() == 0)
+        #expect(first.stderrText().isEmpty, "\(first.stderrText())")
+
+        // The same store: the session is live again, at the question it was saved at.
+        let second = try ServeProcess(arguments: arguments)
+        let info = try JSONLine(second.request(#"{"jsonrpc":"2.0","id":1,"method":"server.info"}"#))
+        #expect(info["result"]?["sessions"]?.number == 1)
+        let since = try JSONLine(second.request(#"{"jsonrpc":"2.0","id":2,"method":"session.say","params":{"session":"web-7","text":"5"}}"#))
+        #expect(since["result"]?["node"]?.string == "checkin.since", "\(since)")
+        let export = try JSONLine(second.request(#"{"jsonrpc":"2.0","id":3,"method":"session.export","params":{"session":"web-7"}}"#))
+        #expect(export["result"]?["state"]?["variables"]?["pain"]?.number == 5)
+        let end = try JSONLine(second.request(#"{"jsonrpc":"2.0","id":4,"method":"session.end","params":{"session":"web-7"}}"#))
+        #expect(end["result"]?["ended"]?.bool == true)
+        #expect(try second.finish() == 0)
+        #expect(second.stderrText().isEmpty, "\(second.stderrText())")
+
+        // Ended: gone from the store too.
+        let third = try ServeProcess(arguments: arguments)
+        let gone = try JSONLine(third.request(#"{"jsonrpc":"2.0","id":1,"method":"session.say","params":{"session":"web-7","text":"6 weeks"}}"#))
+        #expect(gone["error"]?["code"]?.number == -32001)
+        #expect(try third.finish() == 0)
+    }
+
+    @Test func aStoreThatCannotBeOpenedExits2() throws {
+        let server = try ServeProcess(arguments: ["serve", "--store", "/dev/null/s.sqlite", "--dialogs", Self.fixture])
+        #expect(try server.waitForExit() == 2)
+        #expect(server.stderrText().hasPrefix("backchat: "), "\(server.stderrText())")
+    }
+
     /// A bad line and the error code it must get; each is followed by a check that the session survived.
     static let badLines: [(String, [UInt8], Int)] = [
         ("not JSON", Array("{oops".utf8), -32700),
