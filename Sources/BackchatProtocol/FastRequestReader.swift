@@ -11,13 +11,14 @@ enum FastRequestReader {
         var r = Cursor(bytes: bytes)
         guard r.skipSpace(), r.take(UInt8(ascii: "{")) else { return nil }
         var message = IncomingMessage()
-        var seen = Set<String>()
+        var seen = 0
         guard r.skipSpace() else { return nil }
         if r.peek == UInt8(ascii: "}") { return nil }
         while true {
-            guard r.skipSpace(), let key = r.string(), seen.insert(key).inserted,
+            guard r.skipSpace(), let key = r.key(["jsonrpc", "method", "id", "params"]), seen & (1 << key.index) == 0,
                   r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace() else { return nil }
-            switch key {
+            seen |= 1 << key.index
+            switch key.name {
             case "jsonrpc":
                 guard let s = r.string() else { return nil }
                 message.jsonrpc = .value(s)
@@ -54,11 +55,12 @@ enum FastRequestReader {
         guard r.take(UInt8(ascii: "{")), r.skipSpace() else { return nil }
         var p = RequestParams()
         if r.take(UInt8(ascii: "}")) { return p }
-        var seen = Set<String>()
+        var seen = 0
         while true {
-            guard r.skipSpace(), let key = r.string(), seen.insert(key).inserted,
+            guard r.skipSpace(), let key = r.key(["session", "text", "locale", "region", "flow"]), seen & (1 << key.index) == 0,
                   r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace(), let value = r.string() else { return nil }
-            switch key {
+            seen |= 1 << key.index
+            switch key.name {
             case "session": p.session = .value(value)
             case "text": p.text = .value(value)
             case "locale": p.locale = .value(value)
@@ -99,6 +101,24 @@ enum FastRequestReader {
             for k in 0..<n where bytes[i + k] != w[k] { return false }
             i += n
             return true
+        }
+
+        /// A member name that is one of `names`, written without escapes; `nil` for anything
+        /// else (the line then goes the general way). No string is made for it.
+        mutating func key(_ names: [StaticString]) -> (index: Int, name: String)? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = i
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+            let length = i - start
+            i += 1
+            for (index, name) in names.enumerated() where name.utf8CodeUnitCount == length {
+                let p = name.utf8Start
+                var k = 0
+                while k < length && bytes[start + k] == p[k] { k += 1 }
+                if k == length { return (index, name.description) }
+            }
+            return nil
         }
 
         /// A JSON integer without fraction or exponent that fits in `Int64`.

@@ -82,6 +82,14 @@ enum TurnResponseWriter {
     /// A JSON string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`, the rest as is.
     static func string(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most text needs no escaping at all: copy it in one go.
+        var s = s
+        let clean = s.withUTF8 { bytes -> Bool in
+            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if clean { out.append(UInt8(ascii: "\"")); return }
         for b in s.utf8 {
             switch b {
             case 0x22: out.append(0x5C); out.append(0x22)

@@ -18,6 +18,11 @@ struct TypoIndex: Sendable {
     let spellings: [String: String]
     private let deletes1: [String: [String]]
     private let deletes2: [String: [String]]
+    /// `first letter << 8 | length` of every correctable lexicon word, and the lengths of
+    /// those of 8 letters or more (whose first letter may change): an input word whose shape
+    /// is nowhere near any of them cannot be a typo of one, and skips the deletion work.
+    private let shapes: Set<Int>
+    private let longLengths: Set<Int>
 
     static let minLength = 5
     static let twoEditLength = 9
@@ -38,6 +43,23 @@ struct TypoIndex: Sendable {
         }
         deletes1 = d1
         deletes2 = d2
+        var shapes = Set<Int>(), long = Set<Int>()
+        for word in vocabulary where word.count >= Self.minLength {
+            if let f = word.unicodeScalars.first { shapes.insert(Int(f.value & 0xFFFF) << 8 | word.count) }
+            if word.count >= 8 { long.insert(word.count) }
+        }
+        self.shapes = shapes
+        self.longLengths = long
+    }
+
+    /// Whether some lexicon word has a shape within two edits of `word`'s.
+    private func mayBeTypo(_ word: String, length n: Int) -> Bool {
+        guard let f = word.unicodeScalars.first else { return false }
+        let key = Int(f.value & 0xFFFF) << 8
+        for len in (n - 2)...(n + 2) where len >= Self.minLength {
+            if shapes.contains(key | len) || longLengths.contains(len) { return true }
+        }
+        return false
     }
 
     /// The word itself first, then what it may stand for. `stretched` is the word with its
@@ -51,7 +73,7 @@ struct TypoIndex: Sendable {
         if protected.contains(word) { return [word] }
         if let s = spellings[word] { return [word, s] }
         let n = word.count
-        guard n >= 4, !word.contains(where: \.isNumber) else { return [word] }
+        guard n >= 4, mayBeTypo(word, length: n), !word.contains(where: \.isNumber) else { return [word] }
         var out = [word]
         let first = word.first
         func consider(_ candidate: String, limit: Int) {
@@ -76,6 +98,20 @@ struct TypoIndex: Sendable {
 
     /// Every form of `word` with one character deleted.
     static func deletions(_ word: String) -> [String] {
+        if word.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: delete bytes, not Characters.
+            let bytes = Array(word.utf8)
+            guard bytes.count > 1 else { return [] }
+            var out: [String] = []
+            out.reserveCapacity(bytes.count)
+            var buffer = [UInt8](repeating: 0, count: bytes.count - 1)
+            for k in bytes.indices {
+                var j = 0
+                for (i, b) in bytes.enumerated() where i != k { buffer[j] = b; j += 1 }
+                out.append(String(decoding: buffer, as: UTF8.self))
+            }
+            return out
+        }
         let chars = Array(word)
         guard chars.count > 1 else { return [] }
         var out: [String] = []
