@@ -14,6 +14,8 @@ public struct BenchConversations: Sendable, Codable {
     public struct Conversation: Sendable, Codable {
         public var id: String
         public var description: String?
+        /// The session's locale, e.g. `en-GB` (an addition to the format; absent means the default).
+        public var locale: String?
         public var turns: [Turn]
     }
     public var format: String?
@@ -55,7 +57,7 @@ public struct BenchConversations: Sendable, Codable {
                         state = s
                     } else {
                         do {
-                            var (s, opening) = try engine.start(today: today)
+                            var (s, opening) = try engine.start(locale: c.locale, today: today)
                             if engine.script.localeScript(for: s.locale)?.safety.scanner.scan(t.user) != nil {
                                 opening = engine.respond(&s, to: .text(t.user), today: today)
                             }
