@@ -101,7 +101,8 @@ struct ChatCommand: ParsableCommand {
                 recorder?(input, turn, state)
                 // A quit is not saved, so the conversation can be continued next time;
                 // a conversation that reached its end is saved as ended.
-                if let input, Self.isQuit(input, words: quitWords) { return }
+                // Nothing is saved before the person has typed something.
+                guard let input, !Self.isQuit(input, words: quitWords) else { return }
                 do { _ = try store.save(sessionID: id, state: state, at: Clock.now()) } catch {
                     Stderr.write("backchat: \(error)")
                 }

@@ -180,8 +180,8 @@ struct REPLTerminalTests {
         let folder = try FileManager.default.attributesOfItem(atPath: box.state + "/backchat")
         #expect((folder[.posixPermissions] as? NSNumber)?.intValue == 0o700)
 
-        // Third run: Up recalls the line from the first run.
-        let t = try box.start()
+        // Third run (a new conversation, not the saved crisis one): Up recalls the line from the first run.
+        let t = try box.start(["--fresh"])
         t.expect("> ")
         t.type(PTY.up)
         t.expect("Not yet")

@@ -419,13 +419,13 @@ fileprivate final class ServeProcess {
         return try readLine()
     }
 
-    func readLine(timeout: TimeInterval = 30) throws -> String {
+    func readLine(timeout: TimeInterval = 120) throws -> String {
         guard let line = try readLineOrEOF(timeout: timeout) else { throw ClientError("the server closed stdout") }
         return line
     }
 
     /// The next line from the server's stdout, or `nil` at end of output.
-    func readLineOrEOF(timeout: TimeInterval = 30) throws -> String? {
+    func readLineOrEOF(timeout: TimeInterval = 120) throws -> String? {
         let fd = output.fileHandleForReading.fileDescriptor
         let deadline = Date().addingTimeInterval(timeout)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -477,7 +477,7 @@ fileprivate final class ServeProcess {
     }
 
     /// Waits for the process; the status is `128 + signal` when a signal ended it.
-    func waitForExit(timeout: TimeInterval = 30) throws -> Int32 {
+    func waitForExit(timeout: TimeInterval = 120) throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             guard Date() < deadline else {
