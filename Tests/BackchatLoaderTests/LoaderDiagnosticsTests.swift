@@ -3,9 +3,11 @@ import BackchatLoader
 import Foundation
 import Testing
 
-/// Writes dialog files into a fresh temporary directory and loads them.
-struct TempDialogs {
+/// Writes dialog files into a fresh temporary directory and loads them; removes it afterwards.
+final class TempDialogs {
     let root: String
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     init(_ files: [String: String]) throws {
         root = NSTemporaryDirectory() + "backchat-loader-\(UUID().uuidString)"
