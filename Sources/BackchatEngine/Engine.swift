@@ -530,7 +530,8 @@ struct Step {
 }
 
 extension String {
-    var trimmingWhitespace: String {
+    /// The text without leading and trailing white space (no Foundation needed).
+    public var trimmingWhitespace: String {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

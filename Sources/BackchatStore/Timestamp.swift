@@ -28,7 +28,7 @@ public struct Timestamp: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Parses ISO 8601: `2025-03-10`, `2025-03-10T09:30`, `2025-03-10T09:30:15.250Z`,
     /// `2025-03-10 09:30:15+01:00`. Fractions of a second are dropped.
     public init?(iso text: String) {
-        let chars = Array(text.trimmingSpaces)
+        let chars = Array(text.trimmingWhitespace)
         guard chars.count >= 10, let day = CalendarDay(iso: String(chars[0..<10])), chars[4] == "-", chars[7] == "-" else { return nil }
         var i = 10
         func number(_ width: Int) -> Int? {
@@ -118,11 +118,3 @@ public struct Timestamp: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
-    }
-}

@@ -1,3 +1,5 @@
+import BackchatEngine
+
 /// Reads the plain-text transcript format (see `docs/transcripts.md`).
 public enum TranscriptParser {
     /// A problem in a transcript file, at a line.
@@ -18,13 +20,13 @@ public enum TranscriptParser {
             let n = i + 1
             var line = String(rawLine)
             if line.hasSuffix("\r") { line.removeLast() }
-            let trimmed = line.trimmingSpaces
+            let trimmed = line.trimmingWhitespace
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             func fail(_ m: String) -> Result<Transcript, Problem> { .failure(Problem(file: file, line: n, message: m)) }
             if trimmed.hasPrefix("@") {
                 let body = trimmed.dropFirst()
                 let name = String(body.prefix { !$0.isWhitespace })
-                let value = String(body.dropFirst(name.count)).trimmingSpaces
+                let value = String(body.dropFirst(name.count)).trimmingWhitespace
                 guard directives.contains(name) else {
                     return fail("unknown directive '@\(name)'; use @locale, @region, @now, @flow or @set")
                 }
@@ -36,18 +38,18 @@ public enum TranscriptParser {
                 case "now": t.today = value
                 case "set":
                     let variable = String(value.prefix { !$0.isWhitespace })
-                    t.variables[variable] = String(value.dropFirst(variable.count)).trimmingSpaces
+                    t.variables[variable] = String(value.dropFirst(variable.count)).trimmingWhitespace
                 default: t.flow = value
                 }
                 continue
             }
             if trimmed.hasPrefix(">") {
                 sawSay = true
-                t.steps.append(.init(line: n, kind: .say(String(trimmed.dropFirst()).trimmingSpaces)))
+                t.steps.append(.init(line: n, kind: .say(String(trimmed.dropFirst()).trimmingWhitespace)))
                 continue
             }
             if trimmed.hasPrefix("<!") {
-                let body = String(trimmed.dropFirst(2)).trimmingSpaces
+                let body = String(trimmed.dropFirst(2)).trimmingWhitespace
                 if body.isEmpty { return fail("'<!' needs the text that must not appear") }
                 switch pattern(body) {
                 case .success(let p): t.steps.append(.init(line: n, kind: .expectNot(p)))
@@ -56,7 +58,7 @@ public enum TranscriptParser {
                 continue
             }
             if trimmed.hasPrefix("<") {
-                let body = String(trimmed.dropFirst()).trimmingSpaces
+                let body = String(trimmed.dropFirst()).trimmingWhitespace
                 if body.isEmpty { return fail("'<' needs the text the reply must contain") }
                 switch pattern(body) {
                 case .success(let p): t.steps.append(.init(line: n, kind: .expect(p)))
@@ -64,11 +66,11 @@ public enum TranscriptParser {
                 }
                 continue
             }
-            let name = String(trimmed.prefix { $0 != ":" }).trimmingSpaces
-            let value = trimmed.contains(":") ? String(trimmed.drop { $0 != ":" }.dropFirst()).trimmingSpaces : ""
+            let name = String(trimmed.prefix { $0 != ":" }).trimmingWhitespace
+            let value = trimmed.contains(":") ? String(trimmed.drop { $0 != ":" }.dropFirst()).trimmingWhitespace : ""
             switch name {
             case "choices":
-                let keys = value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+                let keys = value.split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty }
                 t.steps.append(.init(line: n, kind: .choices(keys == ["none"] ? [] : keys)))
             case "expects":
                 guard ["choice", "text", "number", "duration", "none"].contains(value) else {
@@ -106,11 +108,3 @@ public enum TranscriptParser {
     }
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
-    }
-}

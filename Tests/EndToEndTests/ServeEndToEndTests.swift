@@ -334,17 +334,10 @@ extension ServeEndToEndTests {
 fileprivate final class ServeProcess {
     static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The `backchat` next to the running test binary (so `--scratch-path` builds work), else `.build/debug`.
+    /// The `backchat` under test (`BACKCHAT_BIN`, else the one the other end-to-end tests use).
     static let binary: String = {
         if let env = ProcessInfo.processInfo.environment["BACKCHAT_BIN"], !env.isEmpty { return env }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("backchat").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return package.appendingPathComponent(".build/debug/backchat").path
+        return CLI.binary
     }()
 
     let process = Process()
