@@ -102,7 +102,16 @@ public enum DialogLoader {
             diagnostics += style.check()
             let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles)
             diagnostics += lexiconDiagnostics
-            if let built {
+            if let built, let detector = scanner as? SafetyDetector {
+                // The scan is outside every node, so no node can turn it off; what lint must
+                // prove is that every finding has a flow to go to.
+                for role in detector.rolesNeeded.sorted(by: { $0.rawValue < $1.rawValue }) where built.roles[role] == nil {
+                    diagnostics.append(Diagnostic(.error, file: dir, line: 0, column: 0,
+                        "locale '\(code)' has a safety lexicon that can find '\(role.level.rawValue)' risks but no flow with 'role: \(role.rawValue)'",
+                        hint: "add a flow with 'role: \(role.rawValue)' (see docs/safety.md), so the person is shown where to get help"))
+                }
+            }
+            if let built, !diagnostics.contains(where: { $0.severity == .error }) {
                 var ls = LocaleScript(code: code, flows: built.flows, entryFlow: built.entry, strings: settings.strings,
                                       safety: SafetySetup(scanner: scanner, flows: built.roles))
                 ls.commands = built.commands

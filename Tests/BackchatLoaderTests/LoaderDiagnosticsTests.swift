@@ -257,6 +257,28 @@ struct LoaderDiagnosticsTests {
             """)
     }
 
+    @Test func aLexiconNeedsAFlowForEveryLevelItCanFind() throws {
+        let lexicon = """
+            categories:
+              - id: suicidal-thoughts
+                level: crisis
+                reason: thoughts of ending your life
+                phrases: ["want to die"]
+              - id: fever
+                level: urgent
+                reason: a fever
+                phrases: ["fever"]
+
+            """
+        let crisis = "flow: crisis\nrole: crisis\nnodes:\n  open:\n    say: Please call a crisis line.\n    return: true\n"
+        let d = try TempDialogs(["en/main.yaml": okFlow, "en/lexicon/risks.yaml": lexicon, "en/crisis.yaml": crisis])
+        #expect(d.rendered() == """
+            D/en: error: locale 'en' has a safety lexicon that can find 'urgent' risks but no flow with 'role: urgent'
+            hint: add a flow with 'role: urgent' (see docs/safety.md), so the person is shown where to get help
+            1 error, 0 warnings
+            """)
+    }
+
     @Test func invalidUTF8AndEmptyFilesDoNotCrash() throws {
         let d = try TempDialogs(["en/main.yaml": okFlow, "en/empty.yaml": ""])
         try Data([0x66, 0x6c, 0xff, 0xfe, 0x0a]).write(to: URL(fileURLWithPath: d.root + "/en/bad.yaml"))

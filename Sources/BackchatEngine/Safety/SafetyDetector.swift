@@ -57,6 +57,22 @@ public struct SafetyDetector: SafetyScanning {
 
     /// How many distinct phrases were compiled, and into how many trie nodes.
     public var phraseCount: Int { roles.count }
+    /// The flow roles this lexicon can lead to: one per level its categories use, and
+    /// `crisis-check` when a crisis category has weak (`possible`) phrases.
+    public var rolesNeeded: Set<FlowRole> {
+        var out = Set<FlowRole>()
+        for c in categories {
+            switch c.category.level {
+            case .crisis:
+                out.insert(.crisis)
+                if !c.category.possible.isEmpty { out.insert(.crisisCheck) }
+            case .emergency: out.insert(.emergency)
+            case .urgent: out.insert(.urgent)
+            case .support: out.insert(.support)
+            }
+        }
+        return out
+    }
     public var nodeCount: Int { automaton.nodeCount }
 
     public init(_ lexicon: SafetyLexicon) throws(CompileError) {
