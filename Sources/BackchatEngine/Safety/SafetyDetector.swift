@@ -93,12 +93,14 @@ public struct SafetyDetector: SafetyScanning {
         var automaton = SafetyAutomaton()
         var roles: [CueRoles] = []
         var cueIndex: [String: Int32] = [:]
+        var parsedCues: [SafetyPattern] = []
         func cue(_ text: String) throws(CompileError) -> Int32 {
             if let c = cueIndex[text] { return c }
             let pattern: SafetyPattern
             do { pattern = try SafetyPattern(parsing: text, sets: setNames) } catch {
                 throw CompileError(message: error.message, phrase: text)
             }
+            parsedCues.append(pattern)
             let id = Int32(roles.count)
             do { try automaton.insert(pattern, cue: id, sets: sets) } catch {
                 throw CompileError(message: error.message, phrase: text)
@@ -135,9 +137,8 @@ public struct SafetyDetector: SafetyScanning {
         }
 
         // Every literal word of every phrase and set is known, exactly.
-        for text in cueIndex.keys {
-            if let p = try? SafetyPattern(parsing: text) { vocabulary.formUnion(p.literalWords) }
-        }
+        // (Each phrase was parsed once above; parsing is most of the cost of loading.)
+        for p in parsedCues { vocabulary.formUnion(p.literalWords) }
         for members in sets.values { for m in members { vocabulary.formUnion(m.literalWords) } }
         vocabulary.formUnion(lexicon.spellings.values.flatMap { TextNormalizer.words($0) })
         var spellings: [String: String] = [:]

@@ -123,6 +123,14 @@ extension SafetyPattern {
 
         mutating func skipSpace() { while let c = peek, c.isWhitespace { i += 1 } }
 
+        /// White space and the bracket characters end a plain token.
+        static func endsToken(_ c: Character) -> Bool {
+            switch c {
+            case " ", "(", ")", "[", "]", "|": return true
+            default: return c.isWhitespace
+            }
+        }
+
         /// Items up to `until` (`)` or `]`) or a `|`, which the caller handles.
         mutating func parseSequence(until close: Character?) throws(ParseError) -> Seq {
             var items: [Item] = []
@@ -158,7 +166,7 @@ extension SafetyPattern {
                 }
                 // A plain token up to whitespace or a bracket.
                 var token = ""
-                while let d = peek, !d.isWhitespace, !"()[]|".contains(d) { token.append(d); i += 1 }
+                while let d = peek, !Self.endsToken(d) { token.append(d); i += 1 }
                 if token.count > 1, token.hasSuffix("$") {
                     // `word$`: the word, then the end anchor.
                     items += try element(for: String(token.dropLast()), at: at)
