@@ -90,7 +90,7 @@ extension ConversationStore {
         guard let goal = try fetchGoals(db, "WHERE id = ?", [goalID]).first else {
             throw StoreError.unknownGoal(goalID)
         }
-        let trimmed = note?.trimmingSpaces
+        let trimmed = note?.trimmingWhitespace
         let text = trimmed?.isEmpty == false ? trimmed : nil
         try db.execute(sql: "INSERT INTO checkIn (goalID, day, outcome, note) VALUES (?, ?, ?, ?)",
                        arguments: [goalID, day.iso, outcome.rawValue, text])

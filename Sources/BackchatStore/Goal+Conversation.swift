@@ -45,13 +45,13 @@ extension Goal {
     /// stored as soon as the person finishes making it, in the same transaction as the turn.
     public init?(conversation variables: [String: Value], sessionID: String?, createdOn: CalendarDay) {
         guard variables[Variable.set]?.isTruthy == true,
-              let activity = variables[Variable.activity]?.text.trimmingSpaces, !activity.isEmpty else { return nil }
+              let activity = variables[Variable.activity]?.text.trimmingWhitespace, !activity.isEmpty else { return nil }
         func whole(_ name: String) -> Int? {
             guard case .number(let n)? = variables[name], n.isFinite, abs(n) < 100_000 else { return nil }
             return Int(n.rounded())
         }
         func words(_ name: String) -> String? {
-            guard let t = variables[name]?.text.trimmingSpaces, !t.isEmpty else { return nil }
+            guard let t = variables[name]?.text.trimmingWhitespace, !t.isEmpty else { return nil }
             return t
         }
         let times: Int? = switch variables[Variable.howOften]?.text {
@@ -98,7 +98,7 @@ extension Goal {
 extension CheckInOutcome {
     /// The outcome a dialog stored: the raw value, with `_` or `-` between words.
     public init?(dialogValue text: String) {
-        self.init(rawValue: String(text.trimmingSpaces.lowercased().map { $0 == "_" ? "-" : $0 }))
+        self.init(rawValue: String(text.trimmingWhitespace.lowercased().map { $0 == "_" ? "-" : $0 }))
     }
 }
 
