@@ -39,15 +39,7 @@ struct ServeCommand: ParsableCommand {
             Stderr.write("backchat: --store needs a path to the conversation store")
             throw ExitCode(2)
         }
-        let location = StoreLocation(path: path, currentDirectory: FileManager.default.currentDirectoryPath)
-        do {
-            let store = try ConversationStore(location: location, now: Clock.now())
-            if let recovery = store.recovery { Stderr.write("backchat: \(recovery)") }
-            return store
-        } catch {
-            Stderr.write("backchat: \(error)")
-            throw ExitCode(2)
-        }
+        return try StoreOptions.open(StoreLocation(path: path, currentDirectory: FileManager.default.currentDirectoryPath), failure: 2)
     }
 
     /// Restores the store's live (not ended) sessions into the dispatcher and saves every

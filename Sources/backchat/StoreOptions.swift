@@ -24,14 +24,19 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store (creating it if needed). A damaged store moved aside is reported on stderr
     /// and a fresh one returned; a store that cannot be used at all is reported and exits 1.
     func open() throws -> ConversationStore {
-        let location = try location()
+        try Self.open(try location(), failure: 1)
+    }
+
+    /// Opens the store at `location`; a damaged file moved aside is reported, and a store that
+    /// cannot be used is reported on stderr and ends the command with `failure`.
+    static func open(_ location: StoreLocation, failure: Int32) throws -> ConversationStore {
         do {
             let store = try ConversationStore(location: location, now: Clock.now())
             if let recovery = store.recovery { Stderr.write("backchat: \(recovery)") }
             return store
         } catch {
             Stderr.write("backchat: \(error)")
-            throw ExitCode(1)
+            throw ExitCode(failure)
         }
     }
 }
