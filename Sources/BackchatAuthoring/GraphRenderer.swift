@@ -132,6 +132,7 @@ public struct GraphRenderer: Sendable {
         var lines = [
             "digraph backchat {",
             "  rankdir=TB;",
+            "  newrank=true;",
             "  graph [fontname=\"Helvetica\", fontsize=11];",
             "  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=rounded];",
             "  edge [fontname=\"Helvetica\", fontsize=9];",

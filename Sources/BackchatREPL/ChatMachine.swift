@@ -136,8 +136,10 @@ public struct ChatMachine: Sendable {
         }
         var rest = turn
         rest.messages.removeFirst()
+        let extra = localCommands.keys.sorted().map { "/\($0)" }
+        let keys = ChatMachine.keys + (extra.isEmpty ? "" : " Also: \(extra.joined(separator: ", ")) (\(extra == ["/progress"] ? "your activity goals week by week" : "more commands")).")
         return [.show("\n" + formatter.format(Turn(messages: [first]))),
-                .notice(formatter.notice(ChatMachine.keys)),
+                .notice(formatter.notice(keys)),
                 .show(formatter.format(rest))]
     }
 

@@ -64,8 +64,11 @@ struct ChatCommand: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let localeCode = locale ?? env["BACKCHAT_LOCALE"]
         let today = Clock.today()
-        // The store is optional: if it cannot be opened (the reason is on stderr), talk anyway.
-        let store: ConversationStore? = noStore ? nil : (try? storeOptions.open())
+        // The store belongs to a person at a terminal (or to runs that name it): a piped
+        // script must not replace the conversation they have in progress. If it cannot be
+        // opened (the reason is on stderr), the conversation goes on without it.
+        let useStore = !noStore && (isatty(STDIN_FILENO) == 1 || storeOptions.store != nil || resume)
+        let store: ConversationStore? = useStore ? (try? storeOptions.open()) : nil
         var sessionID = UUID().uuidString
         var state: SessionState
         var turn: Turn
@@ -78,10 +81,12 @@ struct ChatCommand: ParsableCommand {
             } else if flow == nil, let store, let today, let goal = try? store.dueCheckIn(today: today) {
                 var variables = goal.checkInVariables(asked: today)
                 variables["goal_summary"] = .string(goal.summary)
+                variables["storage"] = .string("local")
                 (state, turn) = try engine.start(locale: localeCode, region: region, flow: "goal_checkin",
                                                  variables: variables, today: today)
             } else {
                 var variables: [String: Value] = [:]
+                if store != nil { variables["storage"] = .string("local") }
                 if let goal = try? store?.currentGoal() {
                     variables = goal.conversationVariables
                     variables["goal_summary"] = .string(goal.summary)

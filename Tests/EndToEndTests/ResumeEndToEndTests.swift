@@ -66,17 +66,20 @@ struct GoalCheckInEndToEndTests {
         let data = NSTemporaryDirectory() + "backchat-goal-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: data) }
         let env = ["XDG_DATA_HOME": data]
+        // Piped runs keep nothing unless they name the store (a script must not replace the
+        // conversation a person has in progress).
+        let store = ["--store", data + "/backchat/backchat.sqlite"]
         var day1 = env; day1["BACKCHAT_NOW"] = "2026-11-18"
-        let make = try CLI.run(["--flow", "activity_goal", "--no-history"],
+        let make = try CLI.run(["--flow", "activity_goal", "--no-history"] + store,
                                input: "walking\n10 minutes\n3 times a week\nafter lunch\n8\n", environment: day1)
         #expect(make.status == 0, "\(make.stderr)")
 
         var sameWeek = env; sameWeek["BACKCHAT_NOW"] = "2026-11-20"
-        let early = try CLI.run(["--fresh", "--no-history"], input: "not now\n", environment: sameWeek)
+        let early = try CLI.run(["--fresh", "--no-history"] + store, input: "not now\n", environment: sameWeek)
         #expect(!early.stdout.contains("How did it go this week?"), "not due yet")
 
         var weekLater = env; weekLater["BACKCHAT_NOW"] = "2026-11-25"
-        let checkIn = try CLI.run(["--fresh", "--no-history"], input: "I did it, it was easy\nthat's all for today\n",
+        let checkIn = try CLI.run(["--fresh", "--no-history"] + store, input: "I did it, it was easy\nthat's all for today\n",
                                   environment: weekLater)
         #expect(checkIn.status == 0, "\(checkIn.stderr)")
         let said = checkIn.stdout.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
@@ -90,7 +93,15 @@ struct GoalCheckInEndToEndTests {
         #expect((goals.first?["checkIns"] as? [[String: Any]])?.first?["outcome"] as? String == "met-comfortably")
         #expect(goals.last?["minutes"] as? Int == 12)
 
-        let progress = try CLI.run(["--fresh", "--no-history"], input: "/progress\nquit\n", environment: weekLater)
+        let progress = try CLI.run(["--fresh", "--no-history"] + store, input: "/progress\nquit\n", environment: weekLater)
         #expect(progress.stdout.contains("walking      12 min"), "\(progress.stdout)")
+
+        // A piped run that does not name the store keeps nothing and tells no one it does.
+        let piped = try CLI.run(["--no-history"], input: "not now\n", environment: weekLater)
+        #expect(piped.stdout.contains("keeps nothing from this chat"))
+        #expect(!piped.stdout.contains("How did it go this week?"))
+        let after = try CLI.run(["export"], environment: weekLater)
+        let sessions = (try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])?["sessions"] as? [Any]
+        #expect(sessions?.count == json["sessions"].flatMap { ($0 as? [Any])?.count }, "the piped run saved nothing")
     }
 }
