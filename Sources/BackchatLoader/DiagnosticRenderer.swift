@@ -19,7 +19,7 @@ public struct DiagnosticRenderer {
         var out = d.line > 0 ? "\(d.file):\(d.line):\(d.column): " : "\(d.file): "
         out += "\(d.severity.rawValue): \(d.message)"
         if d.line > 0, let text = sources[d.file] {
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             if d.line - 1 < lines.count {
                 let source = String(lines[d.line - 1]).replacingTabs
                 let gutter = String(d.line)

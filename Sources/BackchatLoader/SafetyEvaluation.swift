@@ -22,7 +22,8 @@ public struct SafetyCorpus: Sendable {
     public static func parse(_ text: String, file: String) -> (SafetyCorpus, [Diagnostic]) {
         var examples: [Example] = []
         var diagnostics: [Diagnostic] = []
-        for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: split on it too, or a Windows file is one line.
+        for (i, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
             let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
@@ -30,7 +31,9 @@ public struct SafetyCorpus: Sendable {
                 diagnostics.append(Diagnostic(.error, file: file, line: i + 1, column: 1, "expected 'label<TAB>text'"))
                 continue
             }
-            let label = String(parts[0]).trimmingCharacters(in: .whitespaces)
+            let label = String(parts[0]).trimmingCharacters(in: .whitespaces).lowercased()
+            // A header line ('label<TAB>text') is not an example.
+            if examples.isEmpty && diagnostics.isEmpty && ["label", "level", "class"].contains(label) { continue }
             if label == "none" {
                 examples.append(Example(label: nil, text: String(parts[1]), line: i + 1))
             } else if let level = EscalationLevel(rawValue: label) {
@@ -93,8 +96,10 @@ public struct SafetyEvaluationReport: Sendable {
     public var positives: Int { levels.values.map(\.total).reduce(0, +) }
 
     /// The issue's targets: crisis recall 100 %, emergency ≥ 98 %, urgent ≥ 95 %, false positives ≤ 2 %.
+    /// Whether the targets are met; an empty corpus meets nothing.
     public var meetsTargets: Bool {
-        (levels[.crisis]?.recall ?? 1) >= 1 && (levels[.emergency]?.recall ?? 1) >= 0.98
+        (levels.values.reduce(0) { $0 + $1.total } + noneTotal) > 0
+            && (levels[.crisis]?.recall ?? 1) >= 1 && (levels[.emergency]?.recall ?? 1) >= 0.98
             && (levels[.urgent]?.recall ?? 1) >= 0.95 && falsePositiveRate <= 0.02
     }
 

@@ -16,7 +16,8 @@ public enum TranscriptParser {
     public static func parse(_ text: String, file: String) -> Result<Transcript, Problem> {
         var t = Transcript(file: file)
         var sawSay = false
-        for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: split on it too, or a Windows file is one line.
+        for (i, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let n = i + 1
             var line = String(rawLine)
             if line.hasSuffix("\r") { line.removeLast() }

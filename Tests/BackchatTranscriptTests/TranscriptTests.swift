@@ -106,6 +106,12 @@ struct TranscriptTests {
         #expect(p.description.hasPrefix(expected), "\(p.description)")
     }
 
+    @Test func windowsLineEndingsAreLines() throws {
+        let t = try TranscriptParser.parse("@locale en-GB\r\n< Hello\r\n> yes\r\nended: no\r\n", file: "t").get()
+        #expect(t.locale == "en-GB")
+        #expect(t.steps.map(\.line) == [2, 3, 4])
+    }
+
     @Test func coverageCountsNodesAndEdges() throws {
         let r = DialogLoader.load(directory: Paths.fixture)
         let script = try #require(r.script)
