@@ -60,7 +60,7 @@ struct YAMLReader {
         var atLineStart = true
         var column = 1
         for ch in text {
-            if ch == "\n" { line += 1; atLineStart = true; column = 1; continue }
+            if ch == "\n" || ch == "\r\n" { line += 1; atLineStart = true; column = 1; continue }
             if atLineStart {
                 if ch == "\t" { return (line, column) }
                 if ch != " " { atLineStart = false }

@@ -86,6 +86,11 @@ struct LoaderDiagnosticsTests {
             """)
     }
 
+    @Test func tabIndentationInAWindowsFileIsFoundOnItsLine() throws {
+        let d = try TempDialogs(["en/main.yaml": okFlow, "en/other.yaml": "flow: other\r\nnodes:\r\n\ta:\r\n    end: true\r\n"])
+        #expect(d.rendered().hasPrefix("D/en/other.yaml:3:1: error: tab character used for indentation"))
+    }
+
     @Test func danglingReferencesAndVariables() throws {
         let d = try TempDialogs(["en/main.yaml": """
             flow: main
