@@ -54,12 +54,16 @@ var package = Package(
         .testTarget(name: "BackchatTranscriptTests", dependencies: [
             "BackchatTranscripts", "BackchatLoader", "BackchatEngine", "BackchatAuthoring",
         ]),
-        .testTarget(name: "BackchatProtocolTests", dependencies: ["BackchatProtocol", "BackchatLoader", "BackchatEngine"]),
+        // Helpers shared by the test targets (a JSON value, a seeded generator).
+        .target(name: "BackchatTestSupport", path: "Tests/BackchatTestSupport"),
+        .testTarget(name: "BackchatProtocolTests", dependencies: [
+            "BackchatProtocol", "BackchatLoader", "BackchatEngine", "BackchatTestSupport",
+        ]),
         .testTarget(name: "BackchatREPLTests", dependencies: ["BackchatREPL", "BackchatLoader", "BackchatEngine"]),
         .testTarget(name: "BackchatStoreTests", dependencies: [
             "BackchatStore", "BackchatEngine", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["backchat", "BackchatStore", "BackchatEngine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["backchat", "BackchatStore", "BackchatEngine", "BackchatTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import BackchatTestSupport
 import BackchatProtocol
 import Foundation
 import Testing

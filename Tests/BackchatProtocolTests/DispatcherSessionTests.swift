@@ -1,3 +1,4 @@
+import BackchatTestSupport
 import BackchatEngine
 import BackchatProtocol
 import Foundation

@@ -1,3 +1,4 @@
+import BackchatTestSupport
 import BackchatEngine
 @testable import BackchatProtocol
 import Testing

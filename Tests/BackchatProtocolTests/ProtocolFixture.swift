@@ -2,6 +2,7 @@ import BackchatEngine
 import BackchatLoader
 import BackchatProtocol
 import Foundation
+import BackchatTestSupport
 import Testing
 
 /// The fixture dialogs in `Tests/Fixtures/protocol`, loaded once, and dispatchers over them.
@@ -40,57 +41,8 @@ struct KeywordScanner: SafetyScanning {
     }
 }
 
-/// Any JSON value, for reading answers in tests without trusting the server's own types.
-enum JSON: Decodable, Equatable, CustomStringConvertible {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSON])
-    case object([String: JSON])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSON].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSON].self)) }
-    }
-
-    static func parse(_ text: String) throws -> JSON {
-        try JSONDecoder().decode(JSON.self, from: Data(text.utf8))
-    }
-
-    subscript(key: String) -> JSON? {
-        if case .object(let o) = self { return o[key] }
-        return nil
-    }
-
-    subscript(index: Int) -> JSON? {
-        if case .array(let a) = self, a.indices.contains(index) { return a[index] }
-        return nil
-    }
-
-    var string: String? { if case .string(let s) = self { s } else { nil } }
-    var number: Double? { if case .number(let n) = self { n } else { nil } }
-    var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var array: [JSON]? { if case .array(let a) = self { a } else { nil } }
-    var object: [String: JSON]? { if case .object(let o) = self { o } else { nil } }
-    var isNull: Bool { self == .null }
-
-    var description: String {
-        switch self {
-        case .null: "null"
-        case .bool(let b): "\(b)"
-        case .number(let n): "\(n)"
-        case .string(let s): "\"\(s)\""
-        case .array(let a): "[\(a.map(\.description).joined(separator: ","))]"
-        case .object(let o): "{\(o.keys.sorted().map { "\"\($0)\":\(o[$0]?.description ?? "")" }.joined(separator: ","))}"
-        }
-    }
-}
+/// Answers are read as plain JSON values (shared with the end-to-end tests).
+typealias JSON = JSONValue
 
 extension Dispatcher {
     /// Sends a request built from parts and parses the answer.

@@ -1,3 +1,4 @@
+import BackchatTestSupport
 @testable import BackchatProtocol
 import Testing
 
@@ -31,18 +32,5 @@ struct UTF8CheckTests {
             let expected = String(validating: bytes, as: UTF8.self) != nil
             #expect(UTF8Check.isValid(bytes) == expected, "\(bytes)")
         }
-    }
-}
-
-/// A small deterministic random number generator, so failures can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

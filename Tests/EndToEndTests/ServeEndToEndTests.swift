@@ -1,3 +1,4 @@
+import BackchatTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -177,7 +178,7 @@ struct ServeEndToEndTests {
     @Test func randomGarbageNeverStopsTheServer() throws {
         let server = try ServeProcess()
         _ = try server.request(#"{"jsonrpc":"2.0","id":0,"method":"session.start","params":{"session":"g"}}"#)
-        var rng = SeededGenerator(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         var stream: [UInt8] = []
         var expected = 0
         for _ in 0..<800 {
@@ -516,76 +517,6 @@ fileprivate struct ClientError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A parsed answer line, read with a plain JSON tree (not the server's own types).
-fileprivate enum JSONLine: Codable, Equatable, CustomStringConvertible {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONLine])
-    case object([String: JSONLine])
+/// Answers are read as plain JSON values (shared with the protocol tests).
+fileprivate typealias JSONLine = JSONValue
 
-    init(_ line: String) throws {
-        self = try JSONDecoder().decode(JSONLine.self, from: Data(line.utf8))
-    }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONLine].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONLine].self)) }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .number(let n): try c.encode(n)
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
-        }
-    }
-
-    subscript(key: String) -> JSONLine? {
-        if case .object(let o) = self { return o[key] }
-        return nil
-    }
-
-    subscript(index: Int) -> JSONLine? {
-        if case .array(let a) = self, a.indices.contains(index) { return a[index] }
-        return nil
-    }
-
-    var string: String? { if case .string(let s) = self { s } else { nil } }
-    var number: Double? { if case .number(let n) = self { n } else { nil } }
-    var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var array: [JSONLine]? { if case .array(let a) = self { a } else { nil } }
-    var isNull: Bool { self == .null }
-
-    /// The value written back as JSON text.
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
-
-    var description: String { json }
-}
-
-/// A deterministic generator, so a failing garbage stream can be replayed.
-fileprivate struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
