@@ -50,7 +50,7 @@ var package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BackchatEngineTests", dependencies: ["BackchatEngine", "BackchatLoader"]),
-        .testTarget(name: "BackchatLoaderTests", dependencies: ["BackchatLoader", "BackchatEngine"]),
+        .testTarget(name: "BackchatLoaderTests", dependencies: ["BackchatLoader", "BackchatEngine", "BackchatTestSupport"]),
         .testTarget(name: "BackchatTranscriptTests", dependencies: [
             "BackchatTranscripts", "BackchatLoader", "BackchatEngine", "BackchatAuthoring",
         ]),

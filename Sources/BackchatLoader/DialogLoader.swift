@@ -24,9 +24,10 @@ public enum DialogLoader {
         public var renderer: DiagnosticRenderer { DiagnosticRenderer(sources: sources) }
     }
 
-    public static func load(directory: String) -> Result {
-        var diagnostics: [Diagnostic] = []
-        var sources: [String: String] = [:]
+    /// Loads `directory`. With a `cache`, a directory loaded before by this same build with
+    /// the same files is read back from the cache instead of being compiled again
+    /// (see ``DialogCache``); the result is the same either way.
+    public static func load(directory: String, cache: DialogCache? = nil) -> Result {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
@@ -35,51 +36,46 @@ public enum DialogLoader {
                                                                 hint: "pass --dialogs DIR or set BACKCHAT_DIALOGS")],
                           sources: [:])
         }
-        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-        func read(_ path: String) -> String? {
-            guard let data = fm.contents(atPath: path) else {
-                diagnostics.append(Diagnostic(.error, file: path, line: 0, column: 0, "cannot read the file"))
-                return nil
-            }
-            guard let text = String(validating: data, as: UTF8.self) else {
-                diagnostics.append(Diagnostic(.error, file: path, line: 1, column: 1, "the file is not valid UTF-8",
-                                              hint: "save it as UTF-8 text"))
-                return nil
-            }
-            sources[path] = text
-            return text
+        let files = DialogFiles.read(directory: directory)
+        guard let cache, files.readErrors.isEmpty else { return compile(files) }
+        let key = cache.key(for: files)
+        if let cached = cache.read(directory: directory, key: key) {
+            return Result(script: cached.script, diagnostics: cached.diagnostics, sources: files.sources)
         }
+        let result = compile(files)
+        cache.write(DialogCache.Entry(script: result.script, diagnostics: result.diagnostics),
+                    directory: directory, key: key)
+        return result
+    }
+
+    /// Parses and checks files already read.
+    static func compile(_ files: DialogFiles) -> Result {
+        var diagnostics = files.readErrors
         var fingerprint = Fingerprint()
 
         // Resources.
         var resources = ResourceTable.empty
-        let resourcesPath = base + "/resources.yaml"
-        if fm.fileExists(atPath: resourcesPath), let text = read(resourcesPath) {
-            fingerprint.add(resourcesPath, text)
-            var reader = YAMLReader(file: resourcesPath)
+        if let (path, text) = files.resources {
+            fingerprint.add(path, text)
+            var reader = YAMLReader(file: path)
             if let table = ResourceParser.parse(text, reader: &reader) { resources = table }
             diagnostics += reader.diagnostics
         }
 
         // Locales.
-        let entries = ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted()
         var locales: [String: LocaleScript] = [:]
-        for code in entries where !code.hasPrefix(".") {
-            let dir = base + "/" + code
-            guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else { continue }
-            let files = yamlFiles(under: dir)
+        for locale in files.locales {
+            let code = locale.code, dir = locale.directory
             var settings = LocaleSettings()
-            let localePath = dir + "/locale.yaml"
-            if fm.fileExists(atPath: localePath), let text = read(localePath) {
-                fingerprint.add(localePath, text)
-                var reader = YAMLReader(file: localePath)
+            if let (path, text) = locale.settings {
+                fingerprint.add(path, text)
+                var reader = YAMLReader(file: path)
                 settings = LocaleParser.parse(text, reader: &reader)
                 diagnostics += reader.diagnostics
             }
             var rawFlows: [RawFlow] = []
             var lexiconFiles: [(path: String, text: String)] = []
-            for path in files where path != localePath {
-                guard let text = read(path) else { continue }
+            for (path, text) in locale.files {
                 fingerprint.add(path, text)
                 if path.hasPrefix(dir + "/lexicon/") {
                     lexiconFiles.append((path, text))
@@ -89,11 +85,11 @@ public enum DialogLoader {
                 if let flow = parser.parse(text) { rawFlows.append(flow) }
                 diagnostics += parser.reader.diagnostics
             }
-            if rawFlows.isEmpty && files.isEmpty { continue }
+            if rawFlows.isEmpty && locale.fileCount == 0 { continue }
             // Every flow file failed to parse: those errors say it all.
             if rawFlows.isEmpty && diagnostics.contains(where: { $0.severity == .error && $0.file.hasPrefix(dir + "/") }) { continue }
             var builder = ScriptBuilder(code: code, raw: rawFlows, entry: settings.entry, commands: settings.commands,
-                                        localeFile: fm.fileExists(atPath: localePath) ? localePath : dir)
+                                        localeFile: locale.settings?.path ?? dir)
             builder.inputs = Set(settings.inputs)
             builder.starts = settings.starts
             let built = builder.build()
@@ -120,14 +116,14 @@ public enum DialogLoader {
             }
         }
         if locales.isEmpty && !diagnostics.contains(where: { $0.severity == .error }) {
-            diagnostics.append(Diagnostic(.error, file: directory, line: 0, column: 0, "no dialogs found",
-                                          hint: "put flows in \(base)/<locale>/*.yaml, e.g. \(base)/en/welcome.yaml"))
+            diagnostics.append(Diagnostic(.error, file: files.directory, line: 0, column: 0, "no dialogs found",
+                                          hint: "put flows in \(files.base)/<locale>/*.yaml, e.g. \(files.base)/en/welcome.yaml"))
         }
         let hasErrors = diagnostics.contains { $0.severity == .error }
         let defaultLocale = locales["en"] != nil ? "en" : (locales.keys.sorted().first ?? "en")
         let script = hasErrors ? nil : Script(locales: locales, defaultLocale: defaultLocale,
                                               version: fingerprint.hex, resources: resources)
-        return Result(script: script, diagnostics: diagnostics, sources: sources)
+        return Result(script: script, diagnostics: diagnostics, sources: files.sources)
     }
 
     /// Every `.yaml`/`.yml` file below `dir`, sorted, as `dir/…` paths.
@@ -138,6 +134,63 @@ public enum DialogLoader {
             if rel.hasSuffix(".yaml") || rel.hasSuffix(".yml") { out.append(dir + "/" + rel) }
         }
         return out.sorted()
+    }
+}
+
+/// Every file of a dialogs directory, read: what loading depends on, and nothing else.
+struct DialogFiles {
+    struct Locale {
+        var code: String
+        var directory: String
+        var settings: (path: String, text: String)?
+        /// Flow and lexicon files, sorted by path.
+        var files: [(path: String, text: String)]
+        /// YAML files found, whether or not they could be read.
+        var fileCount: Int
+    }
+
+    var directory: String
+    /// `directory` without a trailing `/`.
+    var base: String
+    var resources: (path: String, text: String)?
+    var locales: [Locale] = []
+    var sources: [String: String] = [:]
+    /// Files that could not be read or are not UTF-8.
+    var readErrors: [Diagnostic] = []
+
+    static func read(directory: String) -> DialogFiles {
+        let fm = FileManager.default
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        var out = DialogFiles(directory: directory, base: base)
+        func read(_ path: String) -> String? {
+            guard let data = fm.contents(atPath: path) else {
+                out.readErrors.append(Diagnostic(.error, file: path, line: 0, column: 0, "cannot read the file"))
+                return nil
+            }
+            guard let text = String(validating: data, as: UTF8.self) else {
+                out.readErrors.append(Diagnostic(.error, file: path, line: 1, column: 1, "the file is not valid UTF-8",
+                                                 hint: "save it as UTF-8 text"))
+                return nil
+            }
+            out.sources[path] = text
+            return text
+        }
+        let resourcesPath = base + "/resources.yaml"
+        if fm.fileExists(atPath: resourcesPath), let text = read(resourcesPath) { out.resources = (resourcesPath, text) }
+        var isDir: ObjCBool = false
+        for code in ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted() where !code.hasPrefix(".") {
+            let dir = base + "/" + code
+            guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else { continue }
+            let paths = DialogLoader.yamlFiles(under: dir)
+            let localePath = dir + "/locale.yaml"
+            var locale = Locale(code: code, directory: dir, settings: nil, files: [], fileCount: paths.count)
+            if fm.fileExists(atPath: localePath), let text = read(localePath) { locale.settings = (localePath, text) }
+            for path in paths where path != localePath {
+                if let text = read(path) { locale.files.append((path, text)) }
+            }
+            out.locales.append(locale)
+        }
+        return out
     }
 }
 
@@ -152,6 +205,10 @@ struct Fingerprint {
         mix(0)
     }
     mutating func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+    mutating func add(bytes: some Sequence<UInt8>) {
+        for byte in bytes { mix(byte) }
+        mix(0)
+    }
     /// Base 36 keeps it within 15 characters, which Swift stores inline (no allocation per session).
     var hex: String { String(hash, radix: 36) }
 }

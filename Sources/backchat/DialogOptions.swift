@@ -8,6 +8,15 @@ struct DialogOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The dialogs directory (default: $BACKCHAT_DIALOGS, or the Dialogs/ shipped with backchat).", valueName: "DIR"))
     var dialogs: String?
 
+    @Flag(name: .long, help: "Compile the dialogs afresh, without reading or writing the compiled copy kept in the cache folder ($BACKCHAT_NO_CACHE=1 does the same).")
+    var noCache = false
+
+    /// The compiled-dialogs cache to use, if any.
+    var cache: DialogCache? { noCache ? nil : DialogCache.standard() }
+
+    /// Loads the dialogs, through the cache unless it is turned off.
+    func load() -> DialogLoader.Result { DialogLoader.load(directory: directory, cache: cache) }
+
     /// The directory to load: the option, then `BACKCHAT_DIALOGS`, then the installed copy.
     var directory: String {
         if let dialogs { return dialogs }
@@ -35,7 +44,7 @@ struct DialogOptions: ParsableArguments {
 
     /// Loads and checks the dialogs; on errors prints them and exits 2.
     func loadScript(quietWarnings: Bool = true) throws -> Script {
-        let result = DialogLoader.load(directory: directory)
+        let result = load()
         guard let script = result.script else {
             Stderr.write(result.renderer.render(result.diagnostics))
             Stderr.write("backchat: the dialogs in \(directory) have errors; run 'backchat lint' for details")

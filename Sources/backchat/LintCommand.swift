@@ -13,7 +13,7 @@ struct LintCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let result = DialogLoader.load(directory: options.directory)
+        let result = options.load()
         if result.diagnostics.isEmpty {
             let locales = result.script?.locales.values.sorted { $0.code < $1.code } ?? []
             let flows = locales.reduce(0) { $0 + $1.flows.count }

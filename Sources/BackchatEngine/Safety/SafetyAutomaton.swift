@@ -33,15 +33,15 @@ struct SafetyAutomaton: Sendable {
         var gapNegated: Bool
     }
 
-    private(set) var nodes: [Node] = [Node(), Node()]
+    var nodes: [Node] = [Node(), Node()]
     /// Every word on an edge, numbered; a message word not in here cannot follow any word edge.
-    private(set) var wordIDs: [String: Int32] = [:]
+    var wordIDs: [String: Int32] = [:]
     /// Word edges of all nodes: `node << 32 | word id` → child.
-    private var edges: [Int64: Int32] = [:]
+    var edges: [Int64: Int32] = [:]
     static let root: Int32 = 0
     static let anchoredRoot: Int32 = 1
     /// Nodes created to join the branches of a choice; never reached by a word edge.
-    private var joins = Set<Int32>()
+    var joins = Set<Int32>()
 
     var nodeCount: Int { nodes.count }
 

@@ -17,7 +17,9 @@
 public struct SafetyDetector: SafetyScanning {
     /// What one compiled phrase is used for.
     struct CueRoles: Sendable {
-        var positives: [(category: Int, possible: Bool)] = []
+        /// A category this phrase is evidence for, and whether only weak (`possible`) evidence.
+        struct Positive: Sendable { var category: Int; var possible: Bool }
+        var positives: [Positive] = []
         var negator = false
         var notNegator = false
         var idiom = false
@@ -121,8 +123,8 @@ public struct SafetyDetector: SafetyScanning {
 
         var compiled: [CompiledCategory] = []
         for (ci, category) in lexicon.categories.enumerated() {
-            for p in category.phrases { roles[Int(try cue(p))].positives.append((ci, false)) }
-            for p in category.possible { roles[Int(try cue(p))].positives.append((ci, true)) }
+            for p in category.phrases { roles[Int(try cue(p))].positives.append(CueRoles.Positive(category: ci, possible: false)) }
+            for p in category.possible { roles[Int(try cue(p))].positives.append(CueRoles.Positive(category: ci, possible: true)) }
             var with: [Int32] = []
             for p in category.with { with.append(try cue(p)) }
             var unless: [[Int32]] = []
@@ -242,7 +244,8 @@ public struct SafetyDetector: SafetyScanning {
         for m in matches {
             let r = roles[Int(m.cue)]
             guard !r.positives.isEmpty else { continue }
-            for (ci, possible) in r.positives {
+            for positive in r.positives {
+                let ci = positive.category, possible = positive.possible
                 guard seen.insert([m.cue, m.start, m.end, Int32(ci)]).inserted else { continue }
                 let cat = categories[ci]
                 let s = Int(m.sentence)

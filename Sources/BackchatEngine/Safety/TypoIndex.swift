@@ -16,13 +16,17 @@ struct TypoIndex: Sendable {
     let protected: Set<String>
     let vocabulary: Set<String>
     let spellings: [String: String]
-    private let deletes1: [String: [String]]
-    private let deletes2: [String: [String]]
+    /// The correctable lexicon words, which the deletion tables refer to by number.
+    let words: [String]
+    /// Each correctable word under itself and each one-deletion form.
+    let deletes1: DeletionTable
+    /// Words of 9 letters or more under each two-deletion form.
+    let deletes2: DeletionTable
     /// `first letter << 8 | length` of every correctable lexicon word, and the lengths of
     /// those of 8 letters or more (whose first letter may change): an input word whose shape
     /// is nowhere near any of them cannot be a typo of one, and skips the deletion work.
-    private let shapes: Set<Int>
-    private let longLengths: Set<Int>
+    let shapes: Set<Int>
+    let longLengths: Set<Int>
 
     static let minLength = 5
     static let twoEditLength = 9
@@ -31,18 +35,22 @@ struct TypoIndex: Sendable {
         self.vocabulary = vocabulary
         self.protected = vocabulary.union(notTypos)
         self.spellings = spellings
-        var d1: [String: [String]] = [:]
-        var d2: [String: [String]] = [:]
+        var words: [String] = []
+        var d1: [(String, Int32)] = []
+        var d2: [(String, Int32)] = []
         for word in vocabulary.sorted() where word.count >= Self.minLength && !word.allSatisfy(\.isNumber) {
-            for v in Set([word] + Self.deletions(word)) { d1[v, default: []].append(word) }
+            let id = Int32(words.count)
+            words.append(word)
+            for v in Set([word] + Self.deletions(word)) { d1.append((v, id)) }
             if word.count >= Self.twoEditLength {
                 var second = Set<String>()
                 for v in Self.deletions(word) { second.formUnion(Self.deletions(v)) }
-                for v in second { d2[v, default: []].append(word) }
+                for v in second { d2.append((v, id)) }
             }
         }
-        deletes1 = d1
-        deletes2 = d2
+        self.words = words
+        deletes1 = DeletionTable(d1)
+        deletes2 = DeletionTable(d2)
         var shapes = Set<Int>(), long = Set<Int>()
         for word in vocabulary where word.count >= Self.minLength {
             if let f = word.unicodeScalars.first { shapes.insert(Int(f.value & 0xFFFF) << 8 | word.count) }
@@ -83,13 +91,13 @@ struct TypoIndex: Sendable {
         }
         let own = Self.deletions(word)
         for v in [word] + own {
-            for c in deletes1[v] ?? [] { consider(c, limit: 1) }
+            for c in deletes1.words(under: v) { consider(words[Int(c)], limit: 1) }
         }
         if n >= Self.twoEditLength - 1, !deletes2.isEmpty {
             var seen = Set<String>()
             for v in [word] + own {
                 for w in [v] + Self.deletions(v) where seen.insert(w).inserted {
-                    for c in deletes2[w] ?? [] { consider(c, limit: 2) }
+                    for c in deletes2.words(under: w) { consider(words[Int(c)], limit: 2) }
                 }
             }
         }
@@ -122,5 +130,47 @@ struct TypoIndex: Sendable {
             out.append(String(c))
         }
         return out
+    }
+}
+
+/// Deletion forms → word numbers, as two parallel arrays sorted by a 64-bit hash of the
+/// form: a look-up is a binary search, and the tables load as two flat arrays (see
+/// `SafetyDetector+Stored.swift`) instead of a hash table of strings rebuilt entry by entry.
+/// Two forms with the same hash only add a candidate, which the edit-distance check that
+/// follows every look-up then accepts or rejects on its merits.
+struct DeletionTable: Sendable {
+    let hashes: [UInt64]
+    let words: [Int32]
+
+    init(_ entries: [(String, Int32)]) {
+        let sorted = entries.map { (Self.hash($0.0), $0.1) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        hashes = sorted.map(\.0)
+        words = sorted.map(\.1)
+    }
+
+    init(hashes: [UInt64], words: [Int32]) {
+        self.hashes = hashes; self.words = words
+    }
+
+    var isEmpty: Bool { hashes.isEmpty }
+
+    /// FNV-1a over the UTF-8 bytes.
+    static func hash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h
+    }
+
+    /// The numbers of the words stored under `form`.
+    func words(under form: String) -> ArraySlice<Int32> {
+        let h = Self.hash(form)
+        var lo = 0, hi = hashes.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if hashes[mid] < h { lo = mid + 1 } else { hi = mid }
+        }
+        var end = lo
+        while end < hashes.count, hashes[end] == h { end += 1 }
+        return words[lo..<end]
     }
 }

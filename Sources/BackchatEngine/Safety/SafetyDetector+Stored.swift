@@ -1,0 +1,408 @@
+/// The compiled detector as bytes, and back: what the compiled-dialogs cache keeps so a
+/// start does not compile the lexicon again.
+///
+/// Hand-written rather than `Codable`: the automaton and typo index hold hundreds of
+/// thousands of small values, and a generic coder spent most of its time in type look-ups.
+/// Integers are LEB128 (signed ones zig-zag), strings a byte count and UTF-8, collections
+/// a count and their elements (hash tables in sorted order, so the same detector always
+/// gives the same bytes). Reading checks every count against the bytes left and
+/// throws on anything out of place; it never traps.
+extension SafetyDetector {
+    /// Bump when the layout below changes.
+    static let storedFormVersion = 1
+
+    public func storedForm() -> [UInt8] {
+        var w = ByteWriter()
+        w.int(Self.storedFormVersion)
+        automaton.store(&w)
+        typos.store(&w)
+        w.int(roles.count)
+        for r in roles {
+            w.int(r.positives.count)
+            for p in r.positives { w.int(p.category); w.bool(p.possible) }
+            w.flags([r.negator, r.notNegator, r.idiom, r.resolved, r.current, r.hypothetical])
+            w.string(r.text)
+        }
+        w.int(categories.count)
+        for c in categories {
+            let k = c.category
+            w.string(k.id); w.string(k.level.rawValue); w.string(k.reason)
+            w.strings(k.phrases); w.strings(k.possible); w.strings(k.with)
+            w.int(k.unless.count); for u in k.unless { w.strings(u) }
+            w.string(k.unlessScope.rawValue); w.strings(k.soften)
+            w.flags([k.negatable, k.resolvable, k.hypothetical])
+            w.int32s(c.with)
+            w.int(c.unless.count); for u in c.unless { w.int32s(u) }
+            w.int32s(c.soften)
+        }
+        for set in [clauseBreaks, contrasts, negationBlockers, negatingWords, questionStarts, firstPerson] { w.stringSet(set) }
+        w.int(negationWindow)
+        return w.bytes
+    }
+
+    public init(storedForm bytes: [UInt8]) throws(StoredFormError) {
+        var r = ByteReader(bytes: bytes)
+        guard try r.int() == Self.storedFormVersion else { throw StoredFormError(message: "stored by another version") }
+        automaton = try SafetyAutomaton(from: &r)
+        typos = try TypoIndex(from: &r)
+        var roles: [CueRoles] = []
+        let roleCount = try r.count()
+        roles.reserveCapacity(roleCount)
+        for _ in 0..<roleCount {
+            var role = CueRoles()
+            for _ in 0..<(try r.count()) { role.positives.append(CueRoles.Positive(category: try r.int(), possible: try r.bool())) }
+            let f = try r.flags(6)
+            role.negator = f[0]; role.notNegator = f[1]; role.idiom = f[2]
+            role.resolved = f[3]; role.current = f[4]; role.hypothetical = f[5]
+            role.text = try r.string()
+            roles.append(role)
+        }
+        self.roles = roles
+        var categories: [CompiledCategory] = []
+        for _ in 0..<(try r.count()) {
+            let id = try r.string()
+            guard let level = EscalationLevel(rawValue: try r.string()) else { throw StoredFormError(message: "unknown level") }
+            let reason = try r.string()
+            let phrases = try r.strings(), possible = try r.strings(), with = try r.strings()
+            var unless: [[String]] = []
+            for _ in 0..<(try r.count()) { unless.append(try r.strings()) }
+            guard let scope = SafetyLexicon.UnlessScope(rawValue: try r.string()) else { throw StoredFormError(message: "unknown scope") }
+            let soften = try r.strings()
+            let f = try r.flags(3)
+            let category = SafetyLexicon.Category(id: id, level: level, reason: reason, phrases: phrases, possible: possible,
+                                                  with: with, unless: unless, unlessScope: scope, soften: soften,
+                                                  negatable: f[0], resolvable: f[1], hypothetical: f[2])
+            let cueWith = try r.int32s()
+            var cueUnless: [[Int32]] = []
+            for _ in 0..<(try r.count()) { cueUnless.append(try r.int32s()) }
+            categories.append(CompiledCategory(category: category, with: cueWith, unless: cueUnless, soften: try r.int32s()))
+        }
+        self.categories = categories
+        clauseBreaks = try r.stringSet()
+        contrasts = try r.stringSet()
+        negationBlockers = try r.stringSet()
+        negatingWords = try r.stringSet()
+        questionStarts = try r.stringSet()
+        firstPerson = try r.stringSet()
+        negationWindow = try r.int()
+        guard r.atEnd else { throw StoredFormError(message: "bytes left over") }
+        // Every cue a category or match can name must exist.
+        let cues = Int32(roles.count)
+        for c in categories {
+            guard (c.with + c.soften + c.unless.flatMap { $0 }).allSatisfy({ $0 >= 0 && $0 < cues }) else {
+                throw StoredFormError(message: "cue out of range")
+            }
+        }
+        for role in roles where role.positives.contains(where: { $0.category < 0 || $0.category >= categories.count }) {
+            throw StoredFormError(message: "category out of range")
+        }
+        try automaton.validate(cues: cues)
+    }
+}
+
+/// Why stored bytes could not be read back.
+public struct StoredFormError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { "damaged stored form: \(message)" }
+}
+
+extension SafetyAutomaton {
+    func store(_ w: inout ByteWriter) {
+        w.int(nodes.count)
+        for n in nodes {
+            w.bool(n.hasWords)
+            w.int(n.prefixes.count)
+            for (p, child) in n.prefixes.sorted(by: { $0.key < $1.key }) { w.string(p); w.int(Int(child)) }
+            w.int(n.prefixLengths.lowerBound); w.int(n.prefixLengths.upperBound)
+            w.int(Int(n.any))
+            w.int(n.numbers.count)
+            for e in n.numbers { w.double(e.range.lowerBound); w.double(e.range.upperBound); w.int(Int(e.child)) }
+            w.int(n.gaps.count)
+            for g in n.gaps { w.int(Int(g.max)); w.int(Int(g.child)) }
+            w.int(n.terminals.count)
+            for t in n.terminals { w.int(Int(t.cue)); w.bool(t.needsClauseEnd) }
+        }
+        w.int(wordIDs.count)
+        for (word, id) in wordIDs.sorted(by: { $0.value < $1.value }) { w.string(word); w.int(Int(id)) }
+        w.int(edges.count)
+        for (key, child) in edges.sorted(by: { $0.key < $1.key }) { w.int(Int(key)); w.int(Int(child)) }
+        w.int32s(joins.sorted())
+    }
+
+    init(from r: inout ByteReader) throws(StoredFormError) {
+        self.init()
+        var nodes: [Node] = []
+        let count = try r.count()
+        nodes.reserveCapacity(count)
+        for _ in 0..<count {
+            var n = Node()
+            n.hasWords = try r.bool()
+            let prefixCount = try r.count()
+            if prefixCount > 0 {
+                n.prefixes.reserveCapacity(prefixCount)
+                for _ in 0..<prefixCount { n.prefixes[try r.string()] = try r.int32() }
+            }
+            let lo = try r.int(), hi = try r.int()
+            guard lo <= hi else { throw StoredFormError(message: "bad range") }
+            n.prefixLengths = lo...hi
+            n.any = try r.int32()
+            for _ in 0..<(try r.count()) {
+                let a = try r.double(), b = try r.double()
+                guard a <= b else { throw StoredFormError(message: "bad range") }
+                n.numbers.append(NumberEdge(range: a...b, child: try r.int32()))
+            }
+            for _ in 0..<(try r.count()) {
+                guard let max = Int8(exactly: try r.int()) else { throw StoredFormError(message: "bad gap") }
+                n.gaps.append(GapEdge(max: max, child: try r.int32()))
+            }
+            for _ in 0..<(try r.count()) { n.terminals.append(Terminal(cue: try r.int32(), needsClauseEnd: try r.bool())) }
+            nodes.append(n)
+        }
+        self.nodes = nodes
+        let words = try r.count()
+        wordIDs.reserveCapacity(words)
+        for _ in 0..<words { wordIDs[try r.string()] = try r.int32() }
+        let edgeCount = try r.count()
+        edges.reserveCapacity(edgeCount)
+        for _ in 0..<edgeCount { edges[Int64(try r.int())] = try r.int32() }
+        joins = Set(try r.int32s())
+    }
+
+    /// Every node and cue a stored automaton refers to exists, so scanning cannot index out of range.
+    func validate(cues: Int32) throws(StoredFormError) {
+        let n = Int32(nodes.count)
+        func ok(_ child: Int32) -> Bool { child >= 0 && child < n }
+        guard n >= 2 else { throw StoredFormError(message: "no roots") }
+        for node in nodes {
+            guard node.prefixes.values.allSatisfy(ok), node.any == -1 || ok(node.any),
+                  node.numbers.allSatisfy({ ok($0.child) }), node.gaps.allSatisfy({ ok($0.child) && $0.max >= 0 }),
+                  node.terminals.allSatisfy({ $0.cue >= 0 && $0.cue < cues }) else {
+                throw StoredFormError(message: "node reference out of range")
+            }
+        }
+        let wordCount = Int64(wordIDs.count)
+        guard wordIDs.values.allSatisfy({ $0 >= 0 && Int64($0) < wordCount }),
+              edges.allSatisfy({ ok(Int32(truncatingIfNeeded: $0.key >> 32)) && ok($0.value) }),
+              joins.allSatisfy(ok) else {
+            throw StoredFormError(message: "edge out of range")
+        }
+    }
+}
+
+extension TypoIndex {
+    func store(_ w: inout ByteWriter) {
+        w.stringSet(protected)
+        w.stringSet(vocabulary)
+        w.int(spellings.count)
+        for (k, v) in spellings.sorted(by: { $0.key < $1.key }) { w.string(k); w.string(v) }
+        w.strings(words)
+        for table in [deletes1, deletes2] {
+            w.raw(table.hashes)
+            w.raw(table.words)
+        }
+        w.ints(shapes.sorted())
+        w.ints(longLengths.sorted())
+    }
+
+    init(from r: inout ByteReader) throws(StoredFormError) {
+        protected = try r.stringSet()
+        vocabulary = try r.stringSet()
+        var spellings: [String: String] = [:]
+        let n = try r.count()
+        spellings.reserveCapacity(n)
+        for _ in 0..<n { spellings[try r.string()] = try r.string() }
+        self.spellings = spellings
+        let words = try r.strings()
+        self.words = words
+        func table(_ r: inout ByteReader) throws(StoredFormError) -> DeletionTable {
+            let hashes = try r.raw(UInt64.self), ids = try r.raw(Int32.self)
+            guard hashes.count == ids.count, ids.allSatisfy({ $0 >= 0 && Int($0) < words.count }),
+                  zip(hashes, hashes.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                throw StoredFormError(message: "bad deletion table")
+            }
+            return DeletionTable(hashes: hashes, words: ids)
+        }
+        deletes1 = try table(&r)
+        deletes2 = try table(&r)
+        shapes = Set(try r.ints())
+        longLengths = Set(try r.ints())
+    }
+}
+
+/// Appends values in the stored form.
+public struct ByteWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public mutating func unsigned(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
+    }
+    /// Zig-zag, so small negative numbers stay short.
+    public mutating func int(_ v: Int) { unsigned(UInt64(bitPattern: Int64((v << 1) ^ (v >> 63)))) }
+    public mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
+    public mutating func flags(_ v: [Bool]) { for f in v { bool(f) } }
+    public mutating func double(_ v: Double) {
+        let bits = v.bitPattern
+        for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k)))) }
+    }
+    public mutating func string(_ s: String) {
+        let utf8 = s.utf8
+        unsigned(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+    public mutating func strings(_ list: [String]) { int(list.count); for s in list { string(s) } }
+    public mutating func stringSet(_ set: Set<String>) { strings(set.sorted()) }
+    public mutating func int32s(_ list: [Int32]) { int(list.count); for v in list { int(Int(v)) } }
+    public mutating func ints(_ list: [Int]) { int(list.count); for v in list { int(v) } }
+    public mutating func optionalString(_ s: String?) {
+        bool(s != nil)
+        if let s { string(s) }
+    }
+    /// Bytes stored whole, such as another stored form.
+    public mutating func blob(_ b: [UInt8]) {
+        int(b.count)
+        bytes += b
+    }
+    /// A flat array of integers, copied as little-endian memory.
+    public mutating func raw<I: FixedWidthInteger>(_ list: [I]) {
+        int(list.count)
+        for v in list { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    }
+}
+
+/// Reads the stored form; every read is checked.
+public struct ByteReader {
+    let bytes: [UInt8]
+    var position = 0
+
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+
+    public var atEnd: Bool { position == bytes.count }
+
+    public mutating func byte() throws(StoredFormError) -> UInt8 {
+        guard position < bytes.count else { throw StoredFormError(message: "unexpected end") }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    public mutating func unsigned() throws(StoredFormError) -> UInt64 {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            guard shift <= 63 else { throw StoredFormError(message: "number too long") }
+            v |= UInt64(b & 0x7F) << shift
+            if b & 0x80 == 0 { return v }
+            shift += 7
+        }
+    }
+
+    public mutating func int() throws(StoredFormError) -> Int {
+        let u = try unsigned()
+        return Int(Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1))))
+    }
+
+    public mutating func int32() throws(StoredFormError) -> Int32 {
+        guard let v = Int32(exactly: try int()) else { throw StoredFormError(message: "number out of range") }
+        return v
+    }
+
+    /// A count of things that take at least one byte each: never more than the bytes left.
+    public mutating func count() throws(StoredFormError) -> Int {
+        let v = try int()
+        guard v >= 0, v <= bytes.count - position else { throw StoredFormError(message: "count out of range") }
+        return v
+    }
+
+    public mutating func bool() throws(StoredFormError) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default: throw StoredFormError(message: "bad flag")
+        }
+    }
+
+    public mutating func flags(_ n: Int) throws(StoredFormError) -> [Bool] {
+        var out: [Bool] = []
+        for _ in 0..<n { out.append(try bool()) }
+        return out
+    }
+
+    public mutating func double() throws(StoredFormError) -> Double {
+        guard bytes.count - position >= 8 else { throw StoredFormError(message: "unexpected end") }
+        var bits: UInt64 = 0
+        for k in 0..<8 { bits |= UInt64(bytes[position + k]) << (8 * UInt64(k)) }
+        position += 8
+        return Double(bitPattern: bits)
+    }
+
+    public mutating func string() throws(StoredFormError) -> String {
+        let n = try unsigned()
+        guard n <= UInt64(bytes.count - position) else { throw StoredFormError(message: "string out of range") }
+        let end = position + Int(n)
+        guard let s = String(validating: bytes[position..<end], as: UTF8.self) else {
+            throw StoredFormError(message: "invalid UTF-8")
+        }
+        position = end
+        return s
+    }
+
+    public mutating func strings() throws(StoredFormError) -> [String] {
+        let n = try count()
+        var out: [String] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(try string()) }
+        return out
+    }
+
+    public mutating func stringSet() throws(StoredFormError) -> Set<String> {
+        let n = try count()
+        var out = Set<String>(minimumCapacity: n)
+        for _ in 0..<n { out.insert(try string()) }
+        return out
+    }
+
+    public mutating func int32s() throws(StoredFormError) -> [Int32] {
+        let n = try count()
+        var out: [Int32] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(try int32()) }
+        return out
+    }
+
+    public mutating func raw<I: FixedWidthInteger>(_ type: I.Type) throws(StoredFormError) -> [I] {
+        let n = try int()
+        let size = MemoryLayout<I>.size
+        guard n >= 0, n <= (bytes.count - position) / size else { throw StoredFormError(message: "array out of range") }
+        var out = [I](repeating: 0, count: n)
+        out.withUnsafeMutableBytes { dst in
+            bytes.withUnsafeBytes { src in
+                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[position..<(position + n * size)]))
+            }
+        }
+        position += n * size
+        return out.map { I(littleEndian: $0) }
+    }
+
+    public mutating func optionalString() throws(StoredFormError) -> String? {
+        try bool() ? try string() : nil
+    }
+
+    public mutating func blob() throws(StoredFormError) -> [UInt8] {
+        let n = try count()
+        defer { position += n }
+        return Array(bytes[position..<(position + n)])
+    }
+
+    public mutating func ints() throws(StoredFormError) -> [Int] {
+        let n = try count()
+        var out: [Int] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(try int()) }
+        return out
+    }
+}

@@ -1,0 +1,172 @@
+import BackchatEngine
+import Foundation
+
+/// Keeps the outcome of loading a dialogs directory — the checked script, or the
+/// diagnostics — so the next start of the same build on the same files skips parsing
+/// and compiling (most of start-up: see docs/performance.md).
+///
+/// An entry is used only when its key matches, and the key covers everything the outcome
+/// depends on: the cache format, this executable (path, size, modification time and inode,
+/// so any rebuild misses), the directory as named, and the name and bytes of every file
+/// read. The payload carries a checksum; an entry that is damaged, truncated or from
+/// another build is ignored and replaced. Writing is atomic (a temporary file renamed),
+/// and a cache that cannot be written is simply not used.
+public struct DialogCache: Sendable {
+    /// The cached outcome of one load.
+    struct Entry {
+        var script: Script?
+        var diagnostics: [Diagnostic]
+
+        var bytes: [UInt8] {
+            var w = ByteWriter()
+            w.bool(script != nil)
+            if let script { w.blob(script.storedForm()) }
+            w.int(diagnostics.count)
+            for d in diagnostics {
+                w.bool(d.severity == .error)
+                w.string(d.file); w.int(d.line); w.int(d.column); w.string(d.message); w.optionalString(d.hint)
+            }
+            return w.bytes
+        }
+
+        init(script: Script?, diagnostics: [Diagnostic]) {
+            self.script = script; self.diagnostics = diagnostics
+        }
+
+        init(bytes: [UInt8]) throws(StoredFormError) {
+            var r = ByteReader(bytes: bytes)
+            script = try r.bool() ? try Script(storedForm: try r.blob()) : nil
+            diagnostics = []
+            for _ in 0..<(try r.count()) {
+                let severity: Diagnostic.Severity = try r.bool() ? .error : .warning
+                diagnostics.append(Diagnostic(severity, file: try r.string(), line: try r.int(), column: try r.int(),
+                                              try r.string(), hint: try r.optionalString()))
+            }
+            guard r.atEnd else { throw StoredFormError(message: "bytes left over") }
+        }
+    }
+
+    /// Where entries are kept: one file per dialogs directory.
+    public var folder: String
+
+    public init(folder: String) { self.folder = folder }
+
+    /// `$BACKCHAT_CACHE_DIR`, else `$XDG_CACHE_HOME/backchat`, else `~/.cache/backchat`;
+    /// `nil` when `BACKCHAT_NO_CACHE` is set to anything but empty or `0`.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> DialogCache? {
+        if let off = environment["BACKCHAT_NO_CACHE"], !off.isEmpty, off != "0" { return nil }
+        if let dir = environment["BACKCHAT_CACHE_DIR"], !dir.isEmpty { return DialogCache(folder: dir) }
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return DialogCache(folder: xdg + "/backchat") }
+        if let home = environment["HOME"], !home.isEmpty { return DialogCache(folder: home + "/.cache/backchat") }
+        return nil
+    }
+
+    static let magic: [UInt8] = Array("BCDC".utf8)
+    /// Bump when the stored form changes in a way the executable identity would not catch.
+    static let formatVersion: UInt32 = 2
+
+    // MARK: - Key
+
+    func key(for files: DialogFiles) -> UInt64 {
+        var h = Fingerprint()
+        h.add(bytes: withUnsafeBytes(of: Self.formatVersion.littleEndian) { Array($0) })
+        h.add(bytes: Self.executableIdentity.utf8)
+        h.add(bytes: files.directory.utf8)
+        var paths: [String] = []
+        if let r = files.resources { paths.append(r.path) }
+        for locale in files.locales {
+            h.add(bytes: "locale \(locale.code) \(locale.fileCount)".utf8)
+            if let s = locale.settings { paths.append(s.path) }
+            paths += locale.files.map(\.path)
+        }
+        for path in paths {
+            h.add(bytes: path.utf8)
+            h.add(bytes: (files.sources[path] ?? "").utf8)
+        }
+        return h.hash
+    }
+
+    /// The running executable, as `path size mtime inode`: changes whenever it is rebuilt.
+    static let executableIdentity: String = {
+        var st = stat()
+        guard stat("/proc/self/exe", &st) == 0 else { return "unknown \(ProcessInfo.processInfo.processIdentifier)" }
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return "\(path) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ino)"
+    }()
+
+    /// The entry file for `directory` (by its absolute path, so two checkouts don't evict each other).
+    func path(for directory: String) -> String {
+        let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+        var h = Fingerprint()
+        h.add(bytes: absolute.utf8)
+        return folder + "/dialogs-" + String(h.hash, radix: 36) + ".bin"
+    }
+
+    // MARK: - Reading and writing
+
+    /// The entry for `directory` when it exists, is intact and has `key`.
+    func read(directory: String, key: UInt64) -> Entry? {
+        guard let data = FileManager.default.contents(atPath: path(for: directory)) else { return nil }
+        return Self.decode([UInt8](data), key: key)
+    }
+
+    static func decode(_ bytes: [UInt8], key: UInt64) -> Entry? {
+        let header = magic.count + 4 + 8 + 8 + 8
+        guard bytes.count >= header, Array(bytes[0..<magic.count]) == magic else { return nil }
+        func word<I: FixedWidthInteger>(_ at: Int, _ type: I.Type) -> I {
+            var v: I = 0
+            for k in 0..<MemoryLayout<I>.size { v |= I(bytes[at + k]) << (8 * k) }
+            return v
+        }
+        let at = magic.count
+        guard word(at, UInt32.self) == formatVersion, word(at + 4, UInt64.self) == key,
+              word(at + 12, UInt64.self) == UInt64(bytes.count - header) else { return nil }
+        let payload = Array(bytes[header...])
+        guard Self.checksum(payload) == word(at + 20, UInt64.self) else { return nil }
+        return try? Entry(bytes: payload)
+    }
+
+    static func encode(_ entry: Entry, key: UInt64) -> [UInt8]? {
+        // Only the shipped detector has a stored form; a script with another scanner is not cached.
+        if let script = entry.script,
+           script.locales.values.contains(where: { !($0.safety.scanner is SafetyDetector || $0.safety.scanner is NoSafetyScan) }) {
+            return nil
+        }
+        let payload = entry.bytes
+        var out = magic
+        func put<I: FixedWidthInteger>(_ v: I) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        put(formatVersion)
+        put(key)
+        put(UInt64(payload.count))
+        put(checksum(payload))
+        out += payload
+        return out
+    }
+
+    /// Stores `entry`; failures (read-only home, full disk) leave the cache unused, never the load broken.
+    func write(_ entry: Entry, directory: String, key: UInt64) {
+        guard let bytes = Self.encode(entry, key: key) else { return }
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o700])
+            try Data(bytes).write(to: URL(fileURLWithPath: path(for: directory)), options: .atomic)
+        } catch {
+            return
+        }
+    }
+
+    /// FNV-1a over 8-byte words: fast, and enough to notice a damaged file.
+    static func checksum(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        bytes.withUnsafeBytes { raw in
+            var i = 0
+            while i + 8 <= raw.count {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100000001b3
+                i += 8
+            }
+            while i < raw.count { h = (h ^ UInt64(raw[i])) &* 0x100000001b3; i += 1 }
+        }
+        return h
+    }
+}

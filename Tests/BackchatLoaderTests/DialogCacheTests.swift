@@ -1,0 +1,158 @@
+import BackchatEngine
+@testable import BackchatLoader
+import BackchatTestSupport
+import Foundation
+import Testing
+
+/// A throwaway cache folder, removed afterwards.
+final class TempCache {
+    let folder = NSTemporaryDirectory() + "backchat-cache-\(UUID().uuidString)"
+    var cache: DialogCache { DialogCache(folder: folder) }
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    var entryFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".bin") }.map { folder + "/" + $0 }
+    }
+}
+
+@Suite("Stored forms")
+struct StoredFormTests {
+    static let shipped: Script? = DialogLoader.load(directory: packageRoot + "/Dialogs").script
+
+    @Test func theShippedScriptReadsBackWhole() throws {
+        let script = try #require(Self.shipped)
+        let back = try Script(storedForm: script.storedForm())
+        // (elementsEqual: a failed == on two 2 MB arrays would have the test library diff them.)
+        #expect(back.storedForm().elementsEqual(script.storedForm()), "storing what was read back gives the same bytes")
+        #expect(back.version == script.version && back.defaultLocale == script.defaultLocale)
+        #expect(back.resources.region(for: "GB").resources == script.resources.region(for: "GB").resources)
+        #expect(back.resources.fallback.emergencyNumber == script.resources.fallback.emergencyNumber)
+        let a = try #require(script.locales["en"]), b = try #require(back.locales["en"])
+        #expect(a.flows.map(\.name) == b.flows.map(\.name))
+        #expect(a.safety.flows == b.safety.flows)
+        #expect(b.safety.scanner is SafetyDetector)
+    }
+
+    @Test func damagedBytesAreAnErrorNeverACrash() throws {
+        // A small script (reading back the shipped one takes long in a debug build), so many
+        // damaged copies can be tried; the shipped one gets a few of each kind below.
+        let d = try TempDialogs(["en/main.yaml": okFlow])
+        let small = try #require(d.load().script).storedForm()
+        let shipped = try #require(Self.shipped).storedForm()
+        var rng = SplitMix64(seed: 11)
+        for (bytes, tries) in [(small, 2000), (shipped, 8)] {
+            // Truncated anywhere: always an error.
+            for _ in 0..<tries {
+                let n = Int(rng.next() % UInt64(bytes.count))
+                #expect(throws: StoredFormError.self) { try Script(storedForm: Array(bytes[0..<n])) }
+            }
+            // A byte changed: an error, or a script whose every jump lands on a node — never a trap.
+            for _ in 0..<tries {
+                var damaged = bytes
+                damaged[Int(rng.next() % UInt64(bytes.count))] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+                _ = try? Script(storedForm: damaged)
+            }
+            #expect(throws: StoredFormError.self) { try Script(storedForm: bytes + [0]) }
+        }
+        #expect(throws: StoredFormError.self) { try Script(storedForm: []) }
+    }
+}
+
+@Suite("Compiled-dialogs cache")
+struct DialogCacheTests {
+    static let dialogs = packageRoot + "/Dialogs"
+
+    @Test func secondLoadComesFromTheCacheAndBehavesTheSame() throws {
+        let temp = TempCache()
+        let fresh = DialogLoader.load(directory: Self.dialogs)
+        let first = DialogLoader.load(directory: Self.dialogs, cache: temp.cache)
+        #expect(temp.entryFiles.count == 1, "the first load writes one entry")
+        let files = DialogFiles.read(directory: Self.dialogs)
+        let entry = try #require(temp.cache.read(directory: Self.dialogs, key: temp.cache.key(for: files)),
+                                 "the entry written can be read back")
+        let cached = DialogLoader.load(directory: Self.dialogs, cache: temp.cache)
+        #expect(first.diagnostics == fresh.diagnostics)
+        #expect(cached.diagnostics == fresh.diagnostics)
+        #expect(entry.diagnostics == fresh.diagnostics)
+        let a = try #require(fresh.script), b = try #require(cached.script)
+        #expect(a.version == b.version)
+        #expect(a.locales.keys.sorted() == b.locales.keys.sorted())
+        let la = try #require(a.locales["en"]), lb = try #require(b.locales["en"])
+        #expect(la.flows.map(\.name) == lb.flows.map(\.name))
+        #expect(la.flows.map(\.nodes.count) == lb.flows.map(\.nodes.count))
+        #expect(la.commands == lb.commands && la.commandWords == lb.commandWords)
+
+        // The cached safety scan decides every corpus line exactly as the compiled one.
+        let lines = try String(contentsOfFile: packageRoot + "/Tests/SafetyCorpus/corpus.tsv", encoding: .utf8)
+            .split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("#") }
+            .compactMap { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) }
+        #expect(lines.count > 500)
+        for line in lines {
+            #expect(la.safety.scanner.scan(line) == lb.safety.scanner.scan(line), "\(line)")
+        }
+
+        // And the same conversation gets the same turns.
+        let answers = ["yes", "6 months", "dull ache", "3", "no", "I feel like a burden to everyone", "yes", "no"]
+        let ea = Engine(script: a), eb = Engine(script: b)
+        let day = CalendarDay(iso: "2026-11-25")
+        var (sa, ta) = try ea.start(today: day)
+        var (sb, tb) = try eb.start(today: day)
+        #expect(ta == tb)
+        for answer in answers {
+            ta = ea.respond(&sa, to: .text(answer), today: day)
+            tb = eb.respond(&sb, to: .text(answer), today: day)
+            #expect(ta == tb)
+        }
+        #expect(sa == sb)
+    }
+
+    @Test func aChangedFileIsCompiledAgain() throws {
+        let temp = TempCache()
+        let d = try TempDialogs(["en/main.yaml": okFlow])
+        let before = DialogLoader.load(directory: d.root, cache: temp.cache)
+        #expect(before.diagnostics.isEmpty)
+        try okFlow.replacingOccurrences(of: "    next: bye", with: "    nxet: bye")
+            .write(toFile: d.root + "/en/main.yaml", atomically: true, encoding: .utf8)
+        let after = DialogLoader.load(directory: d.root, cache: temp.cache)
+        #expect(after.script == nil)
+        #expect(after.diagnostics == DialogLoader.load(directory: d.root).diagnostics)
+        #expect(!after.errors.isEmpty)
+        // Diagnostics come back from the cache too, rendered against the files as they are.
+        let again = DialogLoader.load(directory: d.root, cache: temp.cache)
+        #expect(again.renderer.render(again.diagnostics) == after.renderer.render(after.diagnostics))
+    }
+
+    @Test func aDamagedEntryIsIgnoredAndReplaced() throws {
+        let temp = TempCache()
+        let d = try TempDialogs(["en/main.yaml": okFlow])
+        _ = DialogLoader.load(directory: d.root, cache: temp.cache)
+        let file = try #require(temp.entryFiles.first)
+        let good = try #require(FileManager.default.contents(atPath: file))
+        for damage in [Data(good.prefix(good.count / 2)), Data(good.map { $0 ^ 0x5A }), Data(), Data("BCDC".utf8)] {
+            try damage.write(to: URL(fileURLWithPath: file))
+            let r = DialogLoader.load(directory: d.root, cache: temp.cache)
+            #expect(r.diagnostics.isEmpty)
+            #expect(r.script?.locales["en"]?.flows.first?.nodes.count == 2)
+            let files = DialogFiles.read(directory: d.root)
+            #expect(temp.cache.read(directory: d.root, key: temp.cache.key(for: files)) != nil, "the damaged entry is replaced")
+        }
+    }
+
+    @Test func anUnwritableCacheFolderIsNotAnError() throws {
+        let d = try TempDialogs(["en/main.yaml": okFlow])
+        let blocker = NSTemporaryDirectory() + "backchat-cache-file-\(UUID().uuidString)"
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: blocker))
+        defer { try? FileManager.default.removeItem(atPath: blocker) }
+        let r = DialogLoader.load(directory: d.root, cache: DialogCache(folder: blocker + "/sub"))
+        #expect(r.diagnostics.isEmpty && r.script != nil)
+    }
+
+    @Test func standardFolderFollowsTheEnvironment() {
+        #expect(DialogCache.standard(environment: ["HOME": "/h"])?.folder == "/h/.cache/backchat")
+        #expect(DialogCache.standard(environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"])?.folder == "/x/backchat")
+        #expect(DialogCache.standard(environment: ["HOME": "/h", "BACKCHAT_CACHE_DIR": "/c"])?.folder == "/c")
+        #expect(DialogCache.standard(environment: ["HOME": "/h", "BACKCHAT_NO_CACHE": "1"]) == nil)
+        #expect(DialogCache.standard(environment: ["HOME": "/h", "BACKCHAT_NO_CACHE": "0"])?.folder == "/h/.cache/backchat")
+        #expect(DialogCache.standard(environment: [:]) == nil)
+    }
+}
