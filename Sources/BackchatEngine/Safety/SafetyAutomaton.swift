@@ -142,9 +142,9 @@ struct SafetyAutomaton: Sendable {
     private struct State { var node: Int32; var skips: Int8; var start: Int32; var negated: Bool }
 
     /// Every phrase occurrence in `text`. `alternatives[i]` are the spellings word `i` may
-    /// stand for (itself first); `numbers[i]` its value when it is a number; `negating[i]`
-    /// whether it is a negating word (noted when a gap skips it).
-    func matches(in text: SafetyText, alternatives: [[String]], numbers: [Double?], negating: [Bool]) -> [Match] {
+    /// stand for (itself first); `numbers[i]` its value when it is a number. A word in
+    /// `negatingWords` is noted when a gap skips it (looked up only then).
+    func matches(in text: SafetyText, alternatives: [[String]], numbers: [Double?], negatingWords: Set<String>) -> [Match] {
         var out: [Match] = []
         var states: [State] = []
         var next: [State] = []
@@ -166,6 +166,7 @@ struct SafetyAutomaton: Sendable {
                     next.removeAll(keepingCapacity: true)
                     let wordIDs = ids[i]
                     let number = numbers[i]
+                    var negating: Bool? = nil
                     for s in states {
                         let node = s.node
                         if nodes[Int(node)].hasWords {
@@ -200,7 +201,9 @@ struct SafetyAutomaton: Sendable {
                             }
                         }
                         if s.skips > 0 {
-                            next.append(State(node: node, skips: s.skips - 1, start: s.start, negated: s.negated || negating[i]))
+                            let negates = negating ?? negatingWords.contains(text.words[i])
+                            negating = negates
+                            next.append(State(node: node, skips: s.skips - 1, start: s.start, negated: s.negated || negates))
                         }
                     }
                     // Keep one state per (node, start): not negated before negated, then the one that may skip most.

@@ -192,10 +192,12 @@ public struct SafetyDetector: SafetyScanning {
         let text = SafetyText(raw, clauseBreaks: clauseBreaks, contrasts: contrasts)
         var analysis = SafetyAnalysis(words: text.words)
         guard !text.words.isEmpty else { return analysis }
-        let alternatives = text.words.indices.map { typos.alternatives(for: text.words[$0], stretched: text.stretched[$0]) }
-        let numbers = text.words.map { w -> Double? in w.first?.isNumber == true ? Double(w) : nil }
-        let matches = automaton.matches(in: text, alternatives: alternatives, numbers: numbers,
-                                        negating: text.words.map { negatingWords.contains($0) })
+        let stretched = text.stretched
+        let alternatives = text.words.indices.map { i in
+            typos.alternatives(for: text.words[i], stretched: stretched.isEmpty ? nil : stretched[i])
+        }
+        let numbers = text.words.map { w -> Double? in Self.startsWithNumber(w) ? Double(w) : nil }
+        let matches = automaton.matches(in: text, alternatives: alternatives, numbers: numbers, negatingWords: negatingWords)
         guard matches.contains(where: { !roles[Int($0.cue)].positives.isEmpty }) else {
             if explain { analysis.corrections = corrections(text.words, alternatives) }
             return analysis
@@ -291,6 +293,18 @@ public struct SafetyDetector: SafetyScanning {
         let cat = categories[chosen.category].category
         analysis.detection = Detection(level: cat.level, category: cat.id, reason: cat.reason, certainty: certainty)
         return analysis
+    }
+
+    /// Whether the word's first Character is a number: from its first bytes when that
+    /// Character is a single ASCII byte (then only a digit is a number).
+    static func startsWithNumber(_ w: String) -> Bool {
+        var w = w
+        let byBytes: Bool? = w.withUTF8 { b in
+            guard let first = b.first else { return false }
+            guard first < 0x80, first != 0x0D, b.count == 1 || b[1] < 0x80 else { return nil }
+            return first >= 0x30 && first <= 0x39
+        }
+        return byBytes ?? (w.first?.isNumber == true)
     }
 
     /// Whether one of the category's `unless` entries is found near `m` (see ``SafetyLexicon/UnlessScope``).

@@ -72,8 +72,8 @@ struct TypoIndex: Sendable {
         }
         if protected.contains(word) { return [word] }
         if let s = spellings[word] { return [word, s] }
-        let n = word.count
-        guard n >= 4, mayBeTypo(word, length: n), !word.contains(where: \.isNumber) else { return [word] }
+        let (n, hasNumber) = Self.lengthAndNumber(word)
+        guard n >= 4, !hasNumber, mayBeTypo(word, length: n) else { return [word] }
         var out = [word]
         let first = word.first
         func consider(_ candidate: String, limit: Int) {
@@ -82,7 +82,8 @@ struct TypoIndex: Sendable {
             if TextNormalizer.distance(word, candidate, limit: limit) <= limit { out.append(candidate) }
         }
         let own = Self.deletions(word)
-        for v in [word] + own {
+        for c in deletes1[word] ?? [] { consider(c, limit: 1) }
+        for v in own {
             for c in deletes1[v] ?? [] { consider(c, limit: 1) }
         }
         if n >= Self.twoEditLength - 1, !deletes2.isEmpty {
@@ -94,6 +95,22 @@ struct TypoIndex: Sendable {
             }
         }
         return out
+    }
+
+    /// The word's length in Characters and whether one of them is a number: from its bytes
+    /// when it is ASCII without a `\r` (every ASCII Character is then one byte, and only
+    /// digits are numbers), from its Characters otherwise.
+    static func lengthAndNumber(_ word: String) -> (length: Int, hasNumber: Bool) {
+        var w = word
+        let bytes: (Int, Bool)? = w.withUTF8 { b in
+            var digit = false
+            for x in b {
+                if x >= 0x80 || x == 0x0D { return nil }
+                if x >= 0x30 && x <= 0x39 { digit = true }
+            }
+            return (b.count, digit)
+        }
+        return bytes ?? (word.count, word.contains(where: \.isNumber))
     }
 
     /// Every form of `word` with one character deleted.
