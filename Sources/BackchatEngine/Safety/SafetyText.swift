@@ -114,10 +114,9 @@ struct SafetyText {
             // The current word as runs of one byte, so both foldings can be built at its end.
             var runs: [(byte: UInt8, count: Int)] = []
             runs.reserveCapacity(16)
-            // Both foldings of the current word, reused from word to word.
-            var folded: [UInt8] = [], single: [UInt8] = []
-            folded.reserveCapacity(32)
-            single.reserveCapacity(32)
+            // A word takes at least one byte and a separator (or is a unit after its number).
+            words.reserveCapacity(n / 2 + 2)
+            clause.reserveCapacity(n / 2 + 2)
 
             func isLetter(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
             func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
@@ -134,25 +133,36 @@ struct SafetyText {
                 clause.append(clauseNo)
                 pieceHasWords = true
             }
+            /// The word written from `runs`, each run kept whole (digits and dots), at most
+            /// twice (`folded`), or once where it is stretched (`single`).
+            func word(_ usable: Int, length: Int, single: Bool) -> String {
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { out in
+                    var k = 0
+                    for r in runs[0..<usable] {
+                        let digit = isDigit(r.byte) || r.byte == UInt8(ascii: ".")
+                        let keep = digit ? r.count : (single && r.count >= 3 ? 1 : min(r.count, 2))
+                        for _ in 0..<keep { out[k] = r.byte; k += 1 }
+                    }
+                    return String(decoding: UnsafeBufferPointer(rebasing: out[0..<k]), as: UTF8.self)
+                }
+            }
             func flushWord() {
-                guard !runs.isEmpty else { return }
-                folded.removeAll(keepingCapacity: true)
-                single.removeAll(keepingCapacity: true)
-                var stretchedWord = false
-                for r in runs {
+                guard let last = runs.last else { return }
+                // Trailing dots go (runs never repeat a byte, so that is the last run at most).
+                let usable = last.byte == UInt8(ascii: ".") ? runs.count - 1 : runs.count
+                var length = 0, singleLength = 0
+                for r in runs[0..<usable] {
                     let digit = isDigit(r.byte) || r.byte == UInt8(ascii: ".")
                     let keep = digit ? r.count : min(r.count, 2)
-                    for _ in 0..<keep { folded.append(r.byte) }
-                    if !digit && r.count >= 3 { stretchedWord = true; single.append(r.byte) } else {
-                        for _ in 0..<keep { single.append(r.byte) }
-                    }
+                    length += keep
+                    singleLength += !digit && r.count >= 3 ? 1 : keep
                 }
+                let first = runs[0].byte
+                let stretchedWord = singleLength != length
+                guard usable > 0 else { runs.removeAll(keepingCapacity: true); return }
+                let w = word(usable, length: length, single: false)
+                let s = stretchedWord ? word(usable, length: singleLength, single: true) : nil
                 runs.removeAll(keepingCapacity: true)
-                while folded.last == UInt8(ascii: ".") { folded.removeLast() }
-                while single.last == UInt8(ascii: ".") { single.removeLast() }
-                guard let first = folded.first else { return }
-                let w = String(decoding: folded, as: UTF8.self)
-                let s = stretchedWord ? String(decoding: single, as: UTF8.self) : nil
                 // Only a word that starts with a digit can carry a unit (6kg); the rest is one word.
                 guard isDigit(first) else { append(w, single: s); return }
                 let parts = SafetyText.splitUnit(w)

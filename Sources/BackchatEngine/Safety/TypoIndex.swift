@@ -55,10 +55,12 @@ struct TypoIndex: Sendable {
     /// Whether some lexicon word has a shape within two edits of `word`'s.
     private func mayBeTypo(_ word: String, length n: Int) -> Bool {
         guard let f = word.unicodeScalars.first else { return false }
+        // The long lengths are few and all above the minimum: run through them before hashing.
+        if longLengths.contains(where: { abs($0 - n) <= 2 && $0 >= Self.minLength }) { return true }
         let key = Int(f.value & 0xFFFF) << 8
-        for len in (n - 2)...(n + 2) where len >= Self.minLength {
-            if shapes.contains(key | len) || longLengths.contains(len) { return true }
-        }
+        let lo = max(n - 2, Self.minLength), hi = n + 2
+        guard lo <= hi else { return false }
+        for len in lo...hi where shapes.contains(key | len) { return true }
         return false
     }
 
@@ -66,14 +68,21 @@ struct TypoIndex: Sendable {
     /// stretched letters made single, when the person typed three or more of a letter
     /// ("diiiie" is folded to "diie"; stretched, it is "die").
     func alternatives(for word: String, stretched: String? = nil) -> [String] {
-        if let stretched, stretched != word, !protected.contains(word) {
-            if let s = spellings[stretched] { return [word, s] }
-            if vocabulary.contains(stretched) { return [word, stretched] }
+        [word] + readings(for: word, stretched: stretched, isProtected: protected.contains(word), spelling: spellings[word])
+    }
+
+    /// What `word` may stand for besides itself: empty for nearly every word (and then
+    /// nothing is allocated). `isProtected` and `spelling` are `protected.contains(word)` and
+    /// `spellings[word]`, which the scan has already looked up with the word's other facts.
+    func readings(for word: String, stretched: String?, isProtected: Bool, spelling: String?) -> [String] {
+        if let stretched, stretched != word, !isProtected {
+            if let s = spellings[stretched] { return [s] }
+            if vocabulary.contains(stretched) { return [stretched] }
         }
-        if protected.contains(word) { return [word] }
-        if let s = spellings[word] { return [word, s] }
+        if isProtected { return [] }
+        if let spelling { return [spelling] }
         let (n, hasNumber) = Self.lengthAndNumber(word)
-        guard n >= 4, !hasNumber, mayBeTypo(word, length: n) else { return [word] }
+        guard n >= 4, !hasNumber, mayBeTypo(word, length: n) else { return [] }
         var out = [word]
         let first = word.first
         func consider(_ candidate: String, limit: Int) {
@@ -94,7 +103,7 @@ struct TypoIndex: Sendable {
                 }
             }
         }
-        return out
+        return Array(out.dropFirst())
     }
 
     /// The word's length in Characters and whether one of them is a number: from its bytes
