@@ -89,7 +89,8 @@ public struct Dispatcher {
             return out
         }
         if fastPath, let fast = line.withUnsafeBytes({ FastRequestReader.read($0) }) {
-            return handle(fast).map(encode)
+            // A closure, not `encode` itself: the method value would copy the whole dispatcher.
+            return handle(fast).map { encode($0) }
         }
         let message: IncomingMessage
         do {
@@ -97,7 +98,7 @@ public struct Dispatcher {
         } catch {
             return encode(.failure(.null, Self.notJSON))
         }
-        return handle(message).map(encode)
+        return handle(message).map { encode($0) }
     }
 
     /// Answers a line given as text: for tests and tools.
