@@ -135,10 +135,12 @@ struct SafetyText {
             }
             /// The word written from `runs`, each run kept whole (digits and dots), at most
             /// twice (`folded`), or once where it is stretched (`single`).
-            func word(_ usable: Int, length: Int, single: Bool) -> String {
+            func word(_ runs: ArraySlice<(byte: UInt8, count: Int)>, length: Int, single: Bool) -> String {
+                // The runs come in as an argument: read through the captured variable, each
+                // access would be checked for exclusivity at run time.
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { out in
                     var k = 0
-                    for r in runs[0..<usable] {
+                    for r in runs {
                         let digit = isDigit(r.byte) || r.byte == UInt8(ascii: ".")
                         let keep = digit ? r.count : (single && r.count >= 3 ? 1 : min(r.count, 2))
                         for _ in 0..<keep { out[k] = r.byte; k += 1 }
@@ -160,8 +162,8 @@ struct SafetyText {
                 let first = runs[0].byte
                 let stretchedWord = singleLength != length
                 guard usable > 0 else { runs.removeAll(keepingCapacity: true); return }
-                let w = word(usable, length: length, single: false)
-                let s = stretchedWord ? word(usable, length: singleLength, single: true) : nil
+                let w = word(runs[0..<usable], length: length, single: false)
+                let s = stretchedWord ? word(runs[0..<usable], length: singleLength, single: true) : nil
                 runs.removeAll(keepingCapacity: true)
                 // Only a word that starts with a digit can carry a unit (6kg); the rest is one word.
                 guard isDigit(first) else { append(w, single: s); return }
