@@ -35,10 +35,16 @@ public enum ChoiceMatcher {
 
     /// "2", "two", "number 2", "option two", "the second one", "2nd".
     static func choiceNumber(_ words: [String]) -> Int? {
-        if words == ["one"] || words == ["option", "one"] || words == ["number", "one"] { return 1 }
-        let core = words.filter { !fillers.contains($0) }
-        guard core.count == 1 else { return nil }
-        let w = core[0]
+        // "one", "option one", "number one" (compared in place: array literals would be built per call).
+        if let last = words.last, last == "one",
+           words.count == 1 || words.count == 2 && (words[0] == "option" || words[0] == "number") { return 1 }
+        // Exactly one word that is not a filler.
+        var core: String? = nil
+        for w in words where !fillers.contains(w) {
+            guard core == nil else { return nil }
+            core = w
+        }
+        guard let w = core else { return nil }
         if let o = ordinals[w] { return o }
         if let i = Int(w) { return i }
         if let v = QuantityParser.ones[w], words.count <= 3 { return Int(v) }
@@ -54,12 +60,17 @@ public enum ChoiceMatcher {
     /// denied by the word just before it (unless the phrase itself starts with a denial).
     static func contains(_ words: [String], _ phrase: [String]) -> Bool {
         guard phrase.count <= words.count, let head = phrase.first else { return false }
-        let denialAllowed = negators.contains(head)
+        // Asked only once the phrase is found after a word: most phrases are not in the answer at all.
+        var denialAllowed: Bool? = nil
         for start in 0...(words.count - phrase.count) where words[start] == head {
             var k = 1
             while k < phrase.count && words[start + k] == phrase[k] { k += 1 }
             guard k == phrase.count else { continue }
-            if !denialAllowed, start > 0, negators.contains(words[start - 1]) { continue }
+            if start > 0 {
+                let allowed = denialAllowed ?? negators.contains(head)
+                denialAllowed = allowed
+                if !allowed, negators.contains(words[start - 1]) { continue }
+            }
             return true
         }
         return false

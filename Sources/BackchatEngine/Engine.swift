@@ -426,7 +426,7 @@ struct Step {
                 present(ask, at: target)
                 return
             case .branch(let branches, let otherwise):
-                if let (i, b) = branches.enumerated().first(where: { $0.element.condition.evaluate(lookup).isTruthy }) {
+                if let (i, b) = branches.enumerated().first(where: { b in b.element.condition.evaluate { lookup($0) }.isTruthy }) {
                     label = "branch:\(i)"; target = b.target
                 } else {
                     label = "else"; target = otherwise
@@ -480,7 +480,9 @@ struct Step {
         for a in assignments {
             switch a.source {
             case .value(let v): state.variables[a.variable] = v
-            case .expression(let e): state.variables[a.variable] = e.evaluate(lookup)
+            case .expression(let e):
+                let value = e.evaluate { lookup($0) }
+                state.variables[a.variable] = value
             }
         }
     }
@@ -502,7 +504,12 @@ struct Step {
         }
     }
 
-    func render(_ t: Template) -> String { t.render(lookup) }
+    /// The template's text. A closure literal, not `lookup` itself: passing the method
+    /// would copy the whole step (script, locale, state) into a context for every text.
+    func render(_ t: Template) -> String {
+        if let plain = t.plainText { return plain }
+        return t.render { lookup($0) }
+    }
 
     // MARK: - Dialogs that changed under a saved session
 
@@ -532,6 +539,10 @@ struct Step {
 extension String {
     /// The text without leading and trailing white space (no Foundation needed).
     public var trimmingWhitespace: String {
+        // Both ends printable ASCII (nearly always): nothing to trim, and no Character
+        // properties to look up. A Character whose last byte is such a byte is that byte,
+        // or starts with a scalar that is not white space.
+        if let f = utf8.first, let l = utf8.last, (0x21..<0x80).contains(f), (0x21..<0x80).contains(l) { return self }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

@@ -205,6 +205,13 @@ public struct Template: Sendable, Hashable {
         parts.compactMap { if case .variable(let v) = $0 { v } else { nil } }
     }
 
+    /// The text when there is no placeholder in it (no lookup needed), else `nil`.
+    public var plainText: String? {
+        if parts.isEmpty { return "" }
+        if parts.count == 1, case .text(let t) = parts[0] { return t }
+        return nil
+    }
+
     /// The plain text with each placeholder replaced by its variable's value.
     public func render(_ lookup: (String) -> Value) -> String {
         if parts.count == 1, case .text(let t) = parts[0] { return t }

@@ -84,10 +84,20 @@ public enum TextNormalizer {
         words(text).joined(separator: " ")
     }
 
+    /// Whether `text` is pure ASCII, looked at as contiguous bytes.
+    static func isASCII(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var all: UInt8 = 0
+            for b in bytes { all |= b }
+            return all < 0x80
+        }
+    }
+
     /// Lower-cased, compatibility-decomposed text without accents, with typographic
     /// apostrophes unified. Pure ASCII skips the Unicode work.
     static func fold(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
+        if isASCII(text) { return text.lowercased() }
         var s = text.precomposedStringWithCompatibilityMapping
         s = s.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var out = ""

@@ -51,8 +51,13 @@ public struct Dispatcher {
     /// Answers one line (without its line break). `nil` means no answer is due: the line
     /// was blank, a notification, or a batch of notifications.
     public mutating func respond(toLine line: Data) -> Data? {
-        guard let first = line.first(where: { !Self.isJSONWhitespace($0) }) else { return nil }
-        let valid = line.withUnsafeBytes { UTF8Check.isValid($0) }
+        // One pass over the bytes for the first that is not white space, then the UTF-8 check
+        // (not for a blank line); Data's own iterator costs more than either.
+        let (first, valid) = line.withUnsafeBytes { bytes -> (UInt8?, Bool) in
+            guard let first = bytes.first(where: { !Self.isJSONWhitespace($0) }) else { return (nil, true) }
+            return (first, UTF8Check.isValid(bytes))
+        }
+        guard let first else { return nil }
         guard valid else {
             return encode(.failure(.null, RPCError(.parseError,
                 "parse error: the line is not valid UTF-8; send each message as UTF-8 encoded JSON")))
@@ -84,7 +89,8 @@ public struct Dispatcher {
             return out
         }
         if fastPath, let fast = line.withUnsafeBytes({ FastRequestReader.read($0) }) {
-            return handle(fast).map(encode)
+            // A closure, not `encode` itself: the method value would copy the whole dispatcher.
+            return handle(fast).map { encode($0) }
         }
         let message: IncomingMessage
         do {
@@ -92,7 +98,7 @@ public struct Dispatcher {
         } catch {
             return encode(.failure(.null, Self.notJSON))
         }
-        return handle(message).map(encode)
+        return handle(message).map { encode($0) }
     }
 
     /// Answers a line given as text: for tests and tools.

@@ -7,6 +7,10 @@
 /// judges it exactly as before. So this is only ever a shortcut, never a second opinion:
 /// a test checks both paths give the same answer for every kind of line.
 enum FastRequestReader {
+    /// The member names read, by index (no string is made for a name).
+    static let messageKeys: [StaticString] = ["jsonrpc", "method", "id", "params"]
+    static let paramKeys: [StaticString] = ["session", "text", "locale", "region", "flow"]
+
     static func read(_ bytes: UnsafeRawBufferPointer) -> IncomingMessage? {
         var r = Cursor(bytes: bytes)
         guard r.skipSpace(), r.take(UInt8(ascii: "{")) else { return nil }
@@ -15,17 +19,17 @@ enum FastRequestReader {
         guard r.skipSpace() else { return nil }
         if r.peek == UInt8(ascii: "}") { return nil }
         while true {
-            guard r.skipSpace(), let key = r.key(["jsonrpc", "method", "id", "params"]), seen & (1 << key.index) == 0,
+            guard r.skipSpace(), let key = r.key(messageKeys), seen & (1 << key) == 0,
                   r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace() else { return nil }
-            seen |= 1 << key.index
-            switch key.name {
-            case "jsonrpc":
+            seen |= 1 << key
+            switch key {
+            case 0: // jsonrpc
                 guard let s = r.string() else { return nil }
                 message.jsonrpc = .value(s)
-            case "method":
+            case 1: // method
                 guard let s = r.string() else { return nil }
                 message.method = .value(s)
-            case "id":
+            case 2: // id
                 if r.peek == UInt8(ascii: "\"") {
                     guard let s = r.string() else { return nil }
                     message.id = .value(.string(s))
@@ -35,7 +39,7 @@ enum FastRequestReader {
                     guard let n = r.integer() else { return nil }
                     message.id = .value(.number(n))
                 }
-            case "params":
+            case 3: // params
                 guard let p = params(&r) else { return nil }
                 message.params = .named(p)
             default:
@@ -57,15 +61,15 @@ enum FastRequestReader {
         if r.take(UInt8(ascii: "}")) { return p }
         var seen = 0
         while true {
-            guard r.skipSpace(), let key = r.key(["session", "text", "locale", "region", "flow"]), seen & (1 << key.index) == 0,
+            guard r.skipSpace(), let key = r.key(paramKeys), seen & (1 << key) == 0,
                   r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace(), let value = r.string() else { return nil }
-            seen |= 1 << key.index
-            switch key.name {
-            case "session": p.session = .value(value)
-            case "text": p.text = .value(value)
-            case "locale": p.locale = .value(value)
-            case "region": p.region = .value(value)
-            case "flow": p.flow = .value(value)
+            seen |= 1 << key
+            switch key {
+            case 0: p.session = .value(value)
+            case 1: p.text = .value(value)
+            case 2: p.locale = .value(value)
+            case 3: p.region = .value(value)
+            case 4: p.flow = .value(value)
             default: return nil
             }
             guard r.skipSpace() else { return nil }
@@ -105,7 +109,7 @@ enum FastRequestReader {
 
         /// A member name that is one of `names`, written without escapes; `nil` for anything
         /// else (the line then goes the general way). No string is made for it.
-        mutating func key(_ names: [StaticString]) -> (index: Int, name: String)? {
+        mutating func key(_ names: [StaticString]) -> Int? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = i
             while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
@@ -116,7 +120,7 @@ enum FastRequestReader {
                 let p = name.utf8Start
                 var k = 0
                 while k < length && bytes[start + k] == p[k] { k += 1 }
-                if k == length { return (index, name.description) }
+                if k == length { return index }
             }
             return nil
         }

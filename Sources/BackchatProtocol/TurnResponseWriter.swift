@@ -10,71 +10,76 @@ enum TurnResponseWriter {
     static func write(id: RequestID, result: TurnResult) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(256 + result.turn.messages.reduce(0) { $0 + $1.utf8.count })
-        out.append(contentsOf: #"{"id":"#.utf8)
+        raw(#"{"id":"#, into: &out)
         switch id {
-        case .null: out.append(contentsOf: "null".utf8)
+        case .null: raw("null", into: &out)
         case .number(let n): out.append(contentsOf: String(n).utf8)
         case .string(let s): string(s, into: &out)
         case .fractional: return nil
         }
-        out.append(contentsOf: #","jsonrpc":"2.0","result":{"choices":["#.utf8)
+        raw(#","jsonrpc":"2.0","result":{"choices":["#, into: &out)
         let turn = result.turn
         for (i, c) in turn.choices.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"key":"#.utf8)
+            raw(#"{"key":"#, into: &out)
             string(c.key, into: &out)
-            out.append(contentsOf: #","label":"#.utf8)
+            raw(#","label":"#, into: &out)
             string(c.label, into: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: #"],"ended":"#.utf8)
-        out.append(contentsOf: (turn.ended ? "true" : "false").utf8)
-        out.append(contentsOf: #","escalation":"#.utf8)
+        raw(#"],"ended":"#, into: &out)
+        raw(turn.ended ? "true" : "false", into: &out)
+        raw(#","escalation":"#, into: &out)
         if let e = turn.escalation {
-            out.append(contentsOf: #"{"category":"#.utf8)
+            raw(#"{"category":"#, into: &out)
             optional(e.category, into: &out)
-            out.append(contentsOf: #","certainty":"#.utf8)
+            raw(#","certainty":"#, into: &out)
             string(e.certainty.rawValue, into: &out)
-            out.append(contentsOf: #","level":"#.utf8)
+            raw(#","level":"#, into: &out)
             string(e.level.rawValue, into: &out)
-            out.append(contentsOf: #","new":"#.utf8)
-            out.append(contentsOf: (e.new ? "true" : "false").utf8)
-            out.append(contentsOf: #","reason":"#.utf8)
+            raw(#","new":"#, into: &out)
+            raw(e.new ? "true" : "false", into: &out)
+            raw(#","reason":"#, into: &out)
             optional(e.reason, into: &out)
-            out.append(contentsOf: #","resources":["#.utf8)
+            raw(#","resources":["#, into: &out)
             for (i, r) in e.resources.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: #"{"contact":"#.utf8)
+                raw(#"{"contact":"#, into: &out)
                 string(r.contact, into: &out)
-                out.append(contentsOf: #","detail":"#.utf8)
+                raw(#","detail":"#, into: &out)
                 optional(r.detail, into: &out)
-                out.append(contentsOf: #","kind":"#.utf8)
+                raw(#","kind":"#, into: &out)
                 string(r.kind, into: &out)
-                out.append(contentsOf: #","name":"#.utf8)
+                raw(#","name":"#, into: &out)
                 string(r.name, into: &out)
                 out.append(UInt8(ascii: "}"))
             }
-            out.append(contentsOf: "]}".utf8)
+            raw("]}", into: &out)
         } else {
-            out.append(contentsOf: "null".utf8)
+            raw("null", into: &out)
         }
-        out.append(contentsOf: #","expects":"#.utf8)
+        raw(#","expects":"#, into: &out)
         string(turn.expects.rawValue, into: &out)
-        out.append(contentsOf: #","messages":["#.utf8)
+        raw(#","messages":["#, into: &out)
         for (i, m) in turn.messages.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             string(m, into: &out)
         }
-        out.append(contentsOf: #"],"node":"#.utf8)
+        raw(#"],"node":"#, into: &out)
         string(turn.node, into: &out)
-        out.append(contentsOf: #","session":"#.utf8)
+        raw(#","session":"#, into: &out)
         string(result.session, into: &out)
-        out.append(contentsOf: "}}".utf8)
+        raw("}}", into: &out)
         return out
     }
 
+    /// Appends a literal's bytes as they are (no walk through a `String.UTF8View`).
+    static func raw(_ s: StaticString, into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
     static func optional(_ s: String?, into out: inout [UInt8]) {
-        if let s { string(s, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let s { string(s, into: &out) } else { raw("null", into: &out) }
     }
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)

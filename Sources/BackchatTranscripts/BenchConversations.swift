@@ -46,13 +46,17 @@ public struct BenchConversations: Sendable, Codable {
             c.turns.map { t in ((t.expect ?? []).map(Self.foldBytes), (t.expectNot ?? []).map(Self.foldBytes)) }
         }
         for _ in 0..<n {
-            for (ci, c) in conversations.enumerated() {
+            // By index: enumerated() pays for a generic Optional-of-tuple on every step.
+            for ci in conversations.indices {
+                let c = conversations[ci]
                 r.sessions += 1
                 var state: SessionState? = nil
-                for (i, t) in c.turns.enumerated() {
+                for i in c.turns.indices {
+                    let t = c.turns[i]
                     let t0 = clock()
                     let reply: BackchatEngine.Turn
-                    if var s = state {
+                    // Taken out, not copied, so the step does not copy the session's arrays on write.
+                    if var s = state.take() {
                         reply = engine.respond(&s, to: .text(t.user), today: today)
                         state = s
                     } else {
@@ -73,7 +77,7 @@ public struct BenchConversations: Sendable, Codable {
                     r.turns += 1
                     if t.expect == nil && t.expectNot == nil { continue }
                     r.checked += 1
-                    let text = Self.foldBytes(reply.text)
+                    let text = Self.foldBytes(reply.messages)
                     let (expect, expectNot) = folded[ci][i]
                     let ok = expect.allSatisfy { Self.contains(text, $0) } && !expectNot.contains { Self.contains(text, $0) }
                     if ok {
@@ -95,11 +99,44 @@ public struct BenchConversations: Sendable, Codable {
 
     /// Lower-cased ASCII with runs of whitespace as one space, as bytes (other bytes unchanged).
     static func foldBytes(_ s: String) -> [UInt8] {
-        let s = s.utf8.allSatisfy { $0 < 0x80 } ? s : s.lowercased()
+        foldBytes([s])
+    }
+
+    /// ``foldBytes(_:)`` of the lines joined by line breaks, without joining them when
+    /// they are all ASCII (a turn's messages: this check runs on every turn of a bench).
+    static func foldBytes(_ lines: [String]) -> [UInt8] {
+        var ascii = true
+        var total = 0
+        for line in lines {
+            total += line.utf8.count + 1
+            if ascii, !isASCII(line) { ascii = false }
+        }
         var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
+        out.reserveCapacity(total)
         var space = false
-        for b in s.utf8 {
+        if ascii {
+            for (i, var line) in lines.enumerated() {
+                if i > 0, !out.isEmpty { space = true }  // the line break between two lines
+                line.withUTF8 { fold($0, into: &out, space: &space) }
+            }
+        } else {
+            var lowered = lines.joined(separator: "\n").lowercased()
+            lowered.withUTF8 { fold($0, into: &out, space: &space) }
+        }
+        return out
+    }
+
+    private static func isASCII(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { b in
+            var all: UInt8 = 0
+            for x in b { all |= x }
+            return all < 0x80
+        }
+    }
+
+    private static func fold(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], space: inout Bool) {
+        for b in bytes {
             if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D {
                 if !out.isEmpty { space = true }
                 continue
@@ -107,7 +144,6 @@ public struct BenchConversations: Sendable, Codable {
             if space { out.append(0x20); space = false }
             out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
         }
-        return out
     }
 
     /// Whether `needle` occurs in `haystack`.

@@ -141,16 +141,18 @@ struct SafetyAutomaton: Sendable {
 
     private struct State { var node: Int32; var skips: Int8; var start: Int32; var negated: Bool }
 
-    /// Every phrase occurrence in `text`. `alternatives[i]` are the spellings word `i` may
-    /// stand for (itself first); `numbers[i]` its value when it is a number; `negating[i]`
-    /// whether it is a negating word (noted when a gap skips it).
-    func matches(in text: SafetyText, alternatives: [[String]], numbers: [Double?], negating: [Bool]) -> [Match] {
+    /// Every phrase occurrence in `text`. Word `i` is read as itself (`ids[i]`: its word id,
+    /// or -1 when no edge has it) and as each of `readings[i]` (typo and txt-speak readings,
+    /// most often none); `numbers[i]` is its value when it is a number. A word in
+    /// `negatingWords` is noted when a gap skips it (looked up only then).
+    func matches(in text: SafetyText, ids: [Int32], readings: [[String]], numbers: [Double?],
+                 negatingWords: Set<String>) -> [Match] {
         var out: [Match] = []
         var states: [State] = []
         var next: [State] = []
+        var readingIDs: [Int32] = []
         states.reserveCapacity(32)
         next.reserveCapacity(32)
-        let ids: [[Int32]] = alternatives.map { alts in alts.compactMap { wordIDs[$0] } }
         nodes.withUnsafeBufferPointer { nodes in
             for (sIndex, sentence) in text.sentences.enumerated() {
                 states.removeAll(keepingCapacity: true)
@@ -164,12 +166,21 @@ struct SafetyAutomaton: Sendable {
                               sentence: sIndex, clauseEnd: clauseEnd, matches: &out, record: false)
                     }
                     next.removeAll(keepingCapacity: true)
-                    let wordIDs = ids[i]
+                    // The word's ids: itself first, then its readings (as many as the lexicon has).
+                    let ownID = ids[i]
+                    let extra = readings[i]
+                    readingIDs.removeAll(keepingCapacity: true)
+                    for r in extra { if let id = wordIDs[r] { readingIDs.append(id) } }
                     let number = numbers[i]
+                    var negating: Bool? = nil
                     for s in states {
                         let node = s.node
                         if nodes[Int(node)].hasWords {
-                            for id in wordIDs {
+                            if ownID >= 0, let c = edges[Int64(node) << 32 | Int64(ownID)] {
+                                visit(c, start: s.start, negated: s.negated, nodes: nodes, into: &next, at: i, sentence: sIndex,
+                                      clauseEnd: clauseEnd, matches: &out, record: true)
+                            }
+                            for id in readingIDs {
                                 if let c = edges[Int64(node) << 32 | Int64(id)] {
                                     visit(c, start: s.start, negated: s.negated, nodes: nodes, into: &next, at: i, sentence: sIndex,
                                           clauseEnd: clauseEnd, matches: &out, record: true)
@@ -178,7 +189,9 @@ struct SafetyAutomaton: Sendable {
                         }
                         if !nodes[Int(node)].prefixes.isEmpty {
                             let lengths = nodes[Int(node)].prefixLengths
-                            for a in alternatives[i] where a.count >= lengths.lowerBound {
+                            for k in -1..<extra.count {
+                                let a = k < 0 ? text.words[i] : extra[k]
+                                guard a.count >= lengths.lowerBound else { continue }
                                 let chars = Array(a)
                                 for len in lengths.lowerBound...min(lengths.upperBound, chars.count) {
                                     if let c = nodes[Int(node)].prefixes[String(chars[0..<len])] {
@@ -200,7 +213,9 @@ struct SafetyAutomaton: Sendable {
                             }
                         }
                         if s.skips > 0 {
-                            next.append(State(node: node, skips: s.skips - 1, start: s.start, negated: s.negated || negating[i]))
+                            let negates = negating ?? negatingWords.contains(text.words[i])
+                            negating = negates
+                            next.append(State(node: node, skips: s.skips - 1, start: s.start, negated: s.negated || negates))
                         }
                     }
                     // Keep one state per (node, start): not negated before negated, then the one that may skip most.

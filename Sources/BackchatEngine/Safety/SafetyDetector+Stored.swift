@@ -85,6 +85,7 @@ extension SafetyDetector {
         questionStarts = try r.stringSet()
         firstPerson = try r.stringSet()
         negationWindow = try r.int()
+        known = Self.knownWords(automaton: automaton, typos: typos)
         guard r.atEnd else { throw StoredFormError(message: "bytes left over") }
         // Every cue a category or match can name must exist.
         let cues = Int32(roles.count)

@@ -49,6 +49,17 @@ public struct SafetyDetector: SafetyScanning {
     let questionStarts: Set<String>
     let firstPerson: Set<String>
 
+    /// What the scan needs to know of a word the lexicon knows, in one look-up instead of one
+    /// per table: whether it is never corrected, its listed spelling, its automaton word id.
+    struct KnownWord: Sendable {
+        var isProtected = false
+        var spelling: String? = nil
+        var id: Int32 = -1
+    }
+    /// Every protected word, listed misspelling and automaton word; any other word is
+    /// unprotected, has no listed spelling and follows no word edge.
+    let known: [String: KnownWord]
+
     /// Why a lexicon could not be compiled.
     public struct CompileError: Error, Sendable, CustomStringConvertible {
         public var message: String
@@ -169,6 +180,17 @@ public struct SafetyDetector: SafetyScanning {
         self.negatingWords = negating
         self.questionStarts = singleWords(lexicon.questionStarts)
         self.firstPerson = singleWords(lexicon.firstPerson)
+        self.known = Self.knownWords(automaton: automaton, typos: typos)
+    }
+
+    /// The ``known`` table, made from the compiled automaton and typo index.
+    static func knownWords(automaton: SafetyAutomaton, typos: TypoIndex) -> [String: KnownWord] {
+        var known: [String: KnownWord] = [:]
+        known.reserveCapacity(typos.protected.count + typos.spellings.count)
+        for w in typos.protected { known[w, default: KnownWord()].isProtected = true }
+        for (w, s) in typos.spellings { known[w, default: KnownWord()].spelling = s }
+        for (w, id) in automaton.wordIDs { known[w, default: KnownWord()].id = id }
+        return known
     }
 
     // MARK: - Scanning
@@ -194,12 +216,21 @@ public struct SafetyDetector: SafetyScanning {
         let text = SafetyText(raw, clauseBreaks: clauseBreaks, contrasts: contrasts)
         var analysis = SafetyAnalysis(words: text.words)
         guard !text.words.isEmpty else { return analysis }
-        let alternatives = text.words.indices.map { typos.alternatives(for: text.words[$0], stretched: text.stretched[$0]) }
-        let numbers = text.words.map { w -> Double? in w.first?.isNumber == true ? Double(w) : nil }
-        let matches = automaton.matches(in: text, alternatives: alternatives, numbers: numbers,
-                                        negating: text.words.map { negatingWords.contains($0) })
+        // One look-up per word for everything the lexicon knows of it.
+        let stretched = text.stretched
+        var ids: [Int32] = [], readings: [[String]] = []
+        ids.reserveCapacity(text.words.count)
+        readings.reserveCapacity(text.words.count)
+        for (i, w) in text.words.enumerated() {
+            let k = known[w]
+            ids.append(k?.id ?? -1)
+            readings.append(typos.readings(for: w, stretched: stretched.isEmpty ? nil : stretched[i],
+                                           isProtected: k?.isProtected ?? false, spelling: k?.spelling))
+        }
+        let numbers = text.words.map { w -> Double? in Self.startsWithNumber(w) ? Double(w) : nil }
+        let matches = automaton.matches(in: text, ids: ids, readings: readings, numbers: numbers, negatingWords: negatingWords)
         guard matches.contains(where: { !roles[Int($0.cue)].positives.isEmpty }) else {
-            if explain { analysis.corrections = corrections(text.words, alternatives) }
+            if explain { analysis.corrections = corrections(text.words, readings) }
             return analysis
         }
 
@@ -275,7 +306,7 @@ public struct SafetyDetector: SafetyScanning {
             }
         }
         if explain {
-            analysis.corrections = corrections(text.words, alternatives)
+            analysis.corrections = corrections(text.words, readings)
             analysis.markers = matches.filter { roles[Int($0.cue)].positives.isEmpty }.map { m in
                 "'\(roles[Int(m.cue)].text)' on \"\(text.words[Int(m.start)...Int(m.end)].joined(separator: " "))\""
             }
@@ -294,6 +325,18 @@ public struct SafetyDetector: SafetyScanning {
         let cat = categories[chosen.category].category
         analysis.detection = Detection(level: cat.level, category: cat.id, reason: cat.reason, certainty: certainty)
         return analysis
+    }
+
+    /// Whether the word's first Character is a number: from its first bytes when that
+    /// Character is a single ASCII byte (then only a digit is a number).
+    static func startsWithNumber(_ w: String) -> Bool {
+        var w = w
+        let byBytes: Bool? = w.withUTF8 { b in
+            guard let first = b.first else { return false }
+            guard first < 0x80, first != 0x0D, b.count == 1 || b[1] < 0x80 else { return nil }
+            return first >= 0x30 && first <= 0x39
+        }
+        return byBytes ?? (w.first?.isNumber == true)
     }
 
     /// Whether one of the category's `unless` entries is found near `m` (see ``SafetyLexicon/UnlessScope``).
@@ -334,9 +377,9 @@ public struct SafetyDetector: SafetyScanning {
         return false
     }
 
-    func corrections(_ words: [String], _ alternatives: [[String]]) -> [String: [String]] {
+    func corrections(_ words: [String], _ readings: [[String]]) -> [String: [String]] {
         var out: [String: [String]] = [:]
-        for (w, a) in zip(words, alternatives) where a.count > 1 { out[w] = Array(a.dropFirst()) }
+        for (w, r) in zip(words, readings) where !r.isEmpty { out[w] = r }
         return out
     }
 }

@@ -24,8 +24,14 @@ struct SafetyText {
     var stretched: [Int: String] = [:]
 
     init(_ text: String, clauseBreaks: Set<String>, contrasts: Set<String> = []) {
+        // ASCII as typed (almost every message): the byte path lowers case itself, so the
+        // folded copy is not needed.
+        if TextNormalizer.isASCII(text) {
+            self.init(ascii: text, clauseBreaks: clauseBreaks, contrasts: contrasts)
+            return
+        }
         let folded = TextNormalizer.fold(text)
-        if folded.utf8.allSatisfy({ $0 < 0x80 }) {
+        if TextNormalizer.isASCII(folded) {
             self.init(ascii: folded, clauseBreaks: clauseBreaks, contrasts: contrasts)
             return
         }
@@ -97,9 +103,9 @@ struct SafetyText {
 
     /// The same cutting and folding on bytes, for ASCII text (almost everything people type):
     /// Character properties are the expensive part of a scan. Gives exactly what the general
-    /// path gives.
-    private init(ascii folded: String, clauseBreaks: Set<String>, contrasts: Set<String>) {
-        var text = folded
+    /// path gives. Upper case is lowered here, byte by byte.
+    private init(ascii: String, clauseBreaks: Set<String>, contrasts: Set<String>) {
+        var text = ascii
         text.withUTF8 { b in
             let n = b.count
             var clauseNo = 0
@@ -108,6 +114,9 @@ struct SafetyText {
             // The current word as runs of one byte, so both foldings can be built at its end.
             var runs: [(byte: UInt8, count: Int)] = []
             runs.reserveCapacity(16)
+            // A word takes at least one byte and a separator (or is a unit after its number).
+            words.reserveCapacity(n / 2 + 2)
+            clause.reserveCapacity(n / 2 + 2)
 
             func isLetter(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
             func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
@@ -115,33 +124,51 @@ struct SafetyText {
             func letterAt(_ k: Int) -> Bool { k >= 0 && k < n && isLetter(lower(b[k])) }
 
             func append(_ w: String, single: String?) {
-                let isBreak = clauseBreaks.contains(w) || contrasts.contains(w)
+                let isContrast = contrasts.contains(w)
+                let isBreak = isContrast || clauseBreaks.contains(w)
                 if isBreak, let last = clause.last, last == clauseNo, words.count > sentenceStart { clauseNo += 1 }
-                if contrasts.contains(w), clause.last != clauseNo { contrastClauses.insert(clauseNo) }
+                if isContrast, clause.last != clauseNo { contrastClauses.insert(clauseNo) }
                 if let single, single != w { stretched[words.count] = single }
                 words.append(w)
                 clause.append(clauseNo)
                 pieceHasWords = true
             }
+            /// The word written from `runs`, each run kept whole (digits and dots), at most
+            /// twice (`folded`), or once where it is stretched (`single`).
+            func word(_ runs: ArraySlice<(byte: UInt8, count: Int)>, length: Int, single: Bool) -> String {
+                // The runs come in as an argument: read through the captured variable, each
+                // access would be checked for exclusivity at run time.
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { out in
+                    var k = 0
+                    for r in runs {
+                        let digit = isDigit(r.byte) || r.byte == UInt8(ascii: ".")
+                        let keep = digit ? r.count : (single && r.count >= 3 ? 1 : min(r.count, 2))
+                        for _ in 0..<keep { out[k] = r.byte; k += 1 }
+                    }
+                    return String(decoding: UnsafeBufferPointer(rebasing: out[0..<k]), as: UTF8.self)
+                }
+            }
             func flushWord() {
-                guard !runs.isEmpty else { return }
-                var folded: [UInt8] = [], single: [UInt8] = []
-                var stretchedWord = false
-                for r in runs {
+                guard let last = runs.last else { return }
+                // Trailing dots go (runs never repeat a byte, so that is the last run at most).
+                let usable = last.byte == UInt8(ascii: ".") ? runs.count - 1 : runs.count
+                var length = 0, singleLength = 0
+                for r in runs[0..<usable] {
                     let digit = isDigit(r.byte) || r.byte == UInt8(ascii: ".")
                     let keep = digit ? r.count : min(r.count, 2)
-                    folded.append(contentsOf: repeatElement(r.byte, count: keep))
-                    if !digit && r.count >= 3 { stretchedWord = true; single.append(r.byte) } else {
-                        single.append(contentsOf: repeatElement(r.byte, count: keep))
-                    }
+                    length += keep
+                    singleLength += !digit && r.count >= 3 ? 1 : keep
                 }
+                let first = runs[0].byte
+                let stretchedWord = singleLength != length
+                guard usable > 0 else { runs.removeAll(keepingCapacity: true); return }
+                let w = word(runs[0..<usable], length: length, single: false)
+                let s = stretchedWord ? word(runs[0..<usable], length: singleLength, single: true) : nil
                 runs.removeAll(keepingCapacity: true)
-                while folded.last == UInt8(ascii: ".") { folded.removeLast() }
-                while single.last == UInt8(ascii: ".") { single.removeLast() }
-                guard !folded.isEmpty else { return }
-                let w = String(decoding: folded, as: UTF8.self)
+                // Only a word that starts with a digit can carry a unit (6kg); the rest is one word.
+                guard isDigit(first) else { append(w, single: s); return }
                 let parts = SafetyText.splitUnit(w)
-                let singleParts = stretchedWord ? SafetyText.splitUnit(String(decoding: single, as: UTF8.self)) : []
+                let singleParts = s.map(SafetyText.splitUnit) ?? []
                 for (k, p) in parts.enumerated() { append(p, single: k < singleParts.count ? singleParts[k] : nil) }
             }
             func endClause() {

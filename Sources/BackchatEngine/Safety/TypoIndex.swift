@@ -63,10 +63,12 @@ struct TypoIndex: Sendable {
     /// Whether some lexicon word has a shape within two edits of `word`'s.
     private func mayBeTypo(_ word: String, length n: Int) -> Bool {
         guard let f = word.unicodeScalars.first else { return false }
+        // The long lengths are few and all above the minimum: run through them before hashing.
+        if longLengths.contains(where: { abs($0 - n) <= 2 && $0 >= Self.minLength }) { return true }
         let key = Int(f.value & 0xFFFF) << 8
-        for len in (n - 2)...(n + 2) where len >= Self.minLength {
-            if shapes.contains(key | len) || longLengths.contains(len) { return true }
-        }
+        let lo = max(n - 2, Self.minLength), hi = n + 2
+        guard lo <= hi else { return false }
+        for len in lo...hi where shapes.contains(key | len) { return true }
         return false
     }
 
@@ -74,14 +76,21 @@ struct TypoIndex: Sendable {
     /// stretched letters made single, when the person typed three or more of a letter
     /// ("diiiie" is folded to "diie"; stretched, it is "die").
     func alternatives(for word: String, stretched: String? = nil) -> [String] {
-        if let stretched, stretched != word, !protected.contains(word) {
-            if let s = spellings[stretched] { return [word, s] }
-            if vocabulary.contains(stretched) { return [word, stretched] }
+        [word] + readings(for: word, stretched: stretched, isProtected: protected.contains(word), spelling: spellings[word])
+    }
+
+    /// What `word` may stand for besides itself: empty for nearly every word (and then
+    /// nothing is allocated). `isProtected` and `spelling` are `protected.contains(word)` and
+    /// `spellings[word]`, which the scan has already looked up with the word's other facts.
+    func readings(for word: String, stretched: String?, isProtected: Bool, spelling: String?) -> [String] {
+        if let stretched, stretched != word, !isProtected {
+            if let s = spellings[stretched] { return [s] }
+            if vocabulary.contains(stretched) { return [stretched] }
         }
-        if protected.contains(word) { return [word] }
-        if let s = spellings[word] { return [word, s] }
-        let n = word.count
-        guard n >= 4, mayBeTypo(word, length: n), !word.contains(where: \.isNumber) else { return [word] }
+        if isProtected { return [] }
+        if let spelling { return [spelling] }
+        let (n, hasNumber) = Self.lengthAndNumber(word)
+        guard n >= 4, !hasNumber, mayBeTypo(word, length: n) else { return [] }
         var out = [word]
         let first = word.first
         func consider(_ candidate: String, limit: Int) {
@@ -90,7 +99,8 @@ struct TypoIndex: Sendable {
             if TextNormalizer.distance(word, candidate, limit: limit) <= limit { out.append(candidate) }
         }
         let own = Self.deletions(word)
-        for v in [word] + own {
+        for c in deletes1.words(under: word) { consider(words[Int(c)], limit: 1) }
+        for v in own {
             for c in deletes1.words(under: v) { consider(words[Int(c)], limit: 1) }
         }
         if n >= Self.twoEditLength - 1, !deletes2.isEmpty {
@@ -101,7 +111,23 @@ struct TypoIndex: Sendable {
                 }
             }
         }
-        return out
+        return Array(out.dropFirst())
+    }
+
+    /// The word's length in Characters and whether one of them is a number: from its bytes
+    /// when it is ASCII without a `\r` (every ASCII Character is then one byte, and only
+    /// digits are numbers), from its Characters otherwise.
+    static func lengthAndNumber(_ word: String) -> (length: Int, hasNumber: Bool) {
+        var w = word
+        let bytes: (Int, Bool)? = w.withUTF8 { b in
+            var digit = false
+            for x in b {
+                if x >= 0x80 || x == 0x0D { return nil }
+                if x >= 0x30 && x <= 0x39 { digit = true }
+            }
+            return (b.count, digit)
+        }
+        return bytes ?? (word.count, word.contains(where: \.isNumber))
     }
 
     /// Every form of `word` with one character deleted.
