@@ -100,7 +100,14 @@ public enum DialogLoader {
             diagnostics += builder.diagnostics
             var style = StyleChecker(flows: rawFlows, inputs: Set(settings.inputs))
             diagnostics += style.check()
-            let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles)
+            // The crisis backstop model is data like the lexicon: it changes what the scan finds.
+            let modelPath = dir + "/lexicon/" + SafetyModelLoader.fileName
+            var model: (path: String, text: String)? = nil
+            if !lexiconFiles.isEmpty, fm.fileExists(atPath: modelPath), let text = read(modelPath) {
+                fingerprint.add(modelPath, text)
+                model = (modelPath, text)
+            }
+            let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles, model: model)
             diagnostics += lexiconDiagnostics
             if let built, let detector = scanner as? SafetyDetector {
                 // The scan is outside every node, so no node can turn it off; what lint must
