@@ -737,6 +737,20 @@ def main():
         final = read_model()[0]
         in_sample = [final.logit(e.feats) for e in examples]
         print(render(measure(examples, in_sample, rules, threshold), "final model on its own training lines"))
+        # The binary reads the file just written: its scores must be the trainer's, exactly.
+        differ = compared = 0
+        for p in TRAINING_FILES:
+            r = subprocess.run([args.rules_from, "safety-eval", "--dialogs", args.dialogs, "--corpus", p, "--lines"],
+                               capture_output=True, text=True)
+            for row in r.stdout.splitlines()[1:]:
+                cols = row.split("\t")
+                if len(cols) >= 8 and cols[6]:
+                    compared += 1
+                    differ += float(cols[6]) != final.logit(features(safety_words(cols[7])))
+        lines = sum(1 for e in examples if e.file != CHOICES)
+        print(f"\nSwift and the trainer: {compared - differ} of {lines} lines scored the same, exactly")
+        if differ or compared != lines:
+            sys.exit("train.py: the Swift scan reads or scores some lines differently; see the check test")
         inputs = transcript_inputs()
         path = write_temp("none", inputs)
         try:
