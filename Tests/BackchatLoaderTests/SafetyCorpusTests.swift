@@ -254,7 +254,7 @@ struct SafetyFlowTests {
         #expect(no.messages.last == first.messages.last)
     }
 
-    @Test("inside the crisis and check flows, a guess of the model never swallows the person's answer")
+    @Test("inside the crisis and check flows, for commands and for exact choices, a guess of the model never swallows the answer")
     func backstopInsideSafetyFlows() throws {
         // A model that would ask about every message the rules find nothing in.
         var eager = shippedDetector
@@ -263,6 +263,10 @@ struct SafetyFlowTests {
         var script = Self.script
         script.locales["en"]?.safety.scanner = eager
         let engine = Engine(script: script)
+        var (s0, _) = try engine.start(locale: "en")
+        #expect(engine.respond(&s0, to: .text("/help")).escalation == nil, "a command is not a disclosure")
+        let bad = engine.respond(&s0, to: .text("bad"))
+        #expect(bad.escalation == nil && bad.messages.last == "Thanks.", "an answer that is one of the choices is taken as the answer")
         var (state, first) = try engine.start(locale: "en")
         #expect(engine.respond(&state, to: .text("my back is stiff")).escalation?.certainty == .possible)
         let no = engine.respond(&state, to: .text("no"))
