@@ -145,7 +145,7 @@ struct Step {
             command(name.lowercased())
         case .text(let raw):
             let words = TextNormalizer.words(raw)
-            if let detection = locale.safety.scanner.scan(raw) {
+            if let detection = locale.safety.scanner.scan(raw), !backstopSetAside(detection, raw: raw, words: words) {
                 escalate(detection)
                 return
             }
@@ -235,6 +235,22 @@ struct Step {
     }
 
     // MARK: - Safety
+
+    /// Whether a guess of the backstop model is set aside, because the text is not a new
+    /// disclosure in the person's own words:
+    /// * the crisis or crisis-check flow runs: they are already being asked directly and have
+    ///   the lines, so the text is their answer (a false guess must never swallow "that's not
+    ///   what I meant" or ask the check question again and again);
+    /// * it is a command (`/plan`, or a command word typed alone);
+    /// * it is exactly one of the answers the current question offers ("end it" ends the
+    ///   breathing exercise).
+    /// The rules' own findings are never set aside.
+    func backstopSetAside(_ detection: Detection, raw: String, words: [String]) -> Bool {
+        guard detection.category == SafetyDetector.backstopCategory else { return false }
+        if currentRole == .crisis || currentRole == .crisisCheck { return true }
+        if raw.trimmingWhitespace.hasPrefix("/") || locale.commandWords[words.joined(separator: " ")] != nil { return true }
+        return answersCurrentChoice(words)
+    }
 
     mutating func escalate(_ detection: Detection) {
         var role: FlowRole

@@ -63,7 +63,7 @@ public struct DialogCache: Sendable {
 
     static let magic: [UInt8] = Array("BCDC".utf8)
     /// Bump when the stored form changes in a way the executable identity would not catch.
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
 
     // MARK: - Key
 
@@ -78,6 +78,7 @@ public struct DialogCache: Sendable {
             h.add(bytes: "locale \(locale.code) \(locale.fileCount)".utf8)
             if let s = locale.settings { paths.append(s.path) }
             paths += locale.files.map(\.path)
+            if let m = locale.model { paths.append(m.path) }
         }
         for path in paths {
             h.add(bytes: path.utf8)

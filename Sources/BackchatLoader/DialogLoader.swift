@@ -96,7 +96,13 @@ public enum DialogLoader {
             diagnostics += builder.diagnostics
             var style = StyleChecker(flows: rawFlows, inputs: Set(settings.inputs))
             diagnostics += style.check()
-            let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles)
+            // The crisis backstop model is data like the lexicon: it changes what the scan finds.
+            var model: (path: String, text: String)? = nil
+            if !lexiconFiles.isEmpty, let m = locale.model {
+                fingerprint.add(m.path, m.text)
+                model = m
+            }
+            let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles, model: model)
             diagnostics += lexiconDiagnostics
             if let built, let detector = scanner as? SafetyDetector {
                 // The scan is outside every node, so no node can turn it off; what lint must
@@ -147,6 +153,8 @@ struct DialogFiles {
         var files: [(path: String, text: String)]
         /// YAML files found, whether or not they could be read.
         var fileCount: Int
+        /// The crisis backstop model (`lexicon/crisis-model.tsv`), when there is one.
+        var model: (path: String, text: String)? = nil
     }
 
     var directory: String
@@ -188,6 +196,8 @@ struct DialogFiles {
             for path in paths where path != localePath {
                 if let text = read(path) { locale.files.append((path, text)) }
             }
+            let modelPath = dir + "/lexicon/" + SafetyModelLoader.fileName
+            if fm.fileExists(atPath: modelPath), let text = read(modelPath) { locale.model = (modelPath, text) }
             out.locales.append(locale)
         }
         return out

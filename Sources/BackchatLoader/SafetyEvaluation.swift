@@ -201,9 +201,38 @@ public enum SafetyEvaluation {
         return SafetyLexiconLoader.parse(files: files)
     }
 
-    /// Compiles a lexicon read with ``loadLexicon(dialogs:locale:)``.
-    public static func compile(_ lexicon: SafetyLexicon) throws(SafetyDetector.CompileError) -> SafetyDetector {
-        try SafetyDetector(lexicon)
+    /// Reads the crisis backstop model of one locale (`<dialogs>/<locale>/lexicon/crisis-model.tsv`);
+    /// `nil` without problems when the locale has none.
+    public static func loadModel(dialogs: String, locale: String = "en") -> (SafetyModel?, [Diagnostic]) {
+        let path = dialogs + "/" + locale + "/lexicon/" + SafetyModelLoader.fileName
+        guard FileManager.default.fileExists(atPath: path) else { return (nil, []) }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            return (nil, [Diagnostic(.error, file: path, line: 0, column: 0, "cannot read the crisis model")])
+        }
+        return SafetyModelLoader.parse(text, file: path)
+    }
+
+    /// Compiles a lexicon read with ``loadLexicon(dialogs:locale:)``, with the backstop model if given.
+    public static func compile(_ lexicon: SafetyLexicon, model: SafetyModel? = nil) throws(SafetyDetector.CompileError) -> SafetyDetector {
+        var detector = try SafetyDetector(lexicon)
+        detector.backstop = model
+        return detector
+    }
+
+    /// One line per example, tab-separated, for the model trainer and for reviewers:
+    /// `line, label, detected level, certainty, category, crisis phrase found (yes/no, even if
+    /// set aside), model logit (empty without a model), text`.
+    public static func lines(_ corpus: SafetyCorpus, detector: SafetyDetector) -> String {
+        var out = ["line\tlabel\tdetected\tcertainty\tcategory\tcrisis-phrase\tmodel\ttext"]
+        for ex in corpus.examples {
+            let a = detector.explain(ex.text)
+            let d = a.detection
+            let crisisPhrase = a.findings.contains { $0.level == .crisis }
+            out.append([String(ex.line), ex.label?.rawValue ?? "none", d?.level.rawValue ?? "none",
+                        d?.certainty.rawValue ?? "", d?.category ?? "", crisisPhrase ? "yes" : "no",
+                        a.model.map { "\($0.logit)" } ?? "", ex.text].joined(separator: "\t"))
+        }
+        return out.joined(separator: "\n")
     }
 
     /// Times `scanner` over `texts`, repeated until at least `minimumScans` scans were made.
@@ -225,19 +254,34 @@ public enum SafetyEvaluation {
 
     /// What `backchat safety-eval` prints: the report for `corpus` against the lexicon in
     /// `dialogs`, or the problems that stopped it. `ok` is true when the targets are met.
-    public static func run(dialogs: String, corpus: String, locale: String = "en", showMisses: Bool = true)
+    /// With `useModel: false`, the rules alone; with `perLine`, ``lines(_:detector:)`` instead of the report.
+    public static func run(dialogs: String, corpus: String, locale: String = "en", showMisses: Bool = true,
+                           useModel: Bool = true, perLine: Bool = false)
         -> (text: String, ok: Bool, diagnostics: [Diagnostic]) {
-        let (lexicon, problems) = loadLexicon(dialogs: dialogs, locale: locale)
-        guard let lexicon, !problems.contains(where: { $0.severity == .error }) else {
-            return ("the safety lexicon could not be loaded", false, problems)
-        }
-        let detector: SafetyDetector
-        do { detector = try SafetyDetector(lexicon) } catch {
-            return ("the safety lexicon could not be compiled: \(error)", false, problems)
+        let (detector, problems) = shippedDetector(dialogs: dialogs, locale: locale, useModel: useModel)
+        guard let detector else { return ("the safety lexicon could not be loaded", false, problems) }
+        if perLine {
+            let (c, diagnostics) = SafetyCorpus.load(path: corpus)
+            guard let c else { return ("the corpus could not be read", false, problems + diagnostics) }
+            return (lines(c, detector: detector), true, problems + diagnostics)
         }
         let (report, diagnostics) = evaluate(file: corpus, scanner: detector)
         guard let report else { return ("the corpus could not be read", false, problems + diagnostics) }
         return (report.render(showMisses: showMisses), report.meetsTargets, problems + diagnostics)
+    }
+
+    /// The scan a locale ships: its lexicon compiled, with its backstop model unless `useModel` is false.
+    /// `nil` (and the problems) when the lexicon or the model has errors.
+    public static func shippedDetector(dialogs: String, locale: String = "en", useModel: Bool = true)
+        -> (SafetyDetector?, [Diagnostic]) {
+        let (lexicon, problems) = loadLexicon(dialogs: dialogs, locale: locale)
+        let (model, modelProblems) = useModel ? loadModel(dialogs: dialogs, locale: locale) : (nil, [])
+        let all = problems + modelProblems
+        guard let lexicon, !all.contains(where: { $0.severity == .error }) else { return (nil, all) }
+        do { return (try compile(lexicon, model: model), all) } catch {
+            return (nil, all + [Diagnostic(.error, file: dialogs, line: 0, column: 0,
+                                           "the safety lexicon could not be compiled: \(error)")])
+        }
     }
 
     /// What `backchat bench` can show for the safety scan: time per scan over the texts of
@@ -250,8 +294,14 @@ public enum SafetyEvaluation {
             return "safety scan: not measured (no lexicon or corpus)"
         }
         let texts = c.examples.map(\.text)
-        return [benchmark(base, texts: texts).render(label: "safety scan"),
-                benchmark(big, texts: texts).render(label: "safety scan, lexicon x10")].joined(separator: "\n")
+        var out = [benchmark(base, texts: texts).render(label: "safety scan, rules alone"),
+                   benchmark(big, texts: texts).render(label: "safety scan, rules alone, lexicon x10")]
+        if let model = loadModel(dialogs: dialogs, locale: locale).0 {
+            var withModel = base
+            withModel.backstop = model
+            out.append(benchmark(withModel, texts: texts).render(label: "safety scan with the crisis backstop model"))
+        }
+        return out.joined(separator: "\n")
     }
 
     /// `base` plus `factor - 1` times as many made-up categories of made-up phrases, shaped like

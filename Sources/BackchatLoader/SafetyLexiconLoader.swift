@@ -16,11 +16,19 @@ enum SafetyLexiconLoader {
     static let categoryKeys = ["id", "level", "reason", "note", "phrases", "possible", "with", "unless", "unless-scope", "soften",
                                "negatable", "resolvable", "hypothetical"]
 
-    static func load(files: [(path: String, text: String)]) -> (any SafetyScanning, [Diagnostic]) {
-        let (lexicon, diagnostics) = parse(files: files)
+    /// - Parameter model: the crisis backstop model file (``SafetyModelLoader``), if the locale has one.
+    static func load(files: [(path: String, text: String)],
+                     model: (path: String, text: String)? = nil) -> (any SafetyScanning, [Diagnostic]) {
+        var (lexicon, diagnostics) = parse(files: files)
         guard let lexicon else { return (NoSafetyScan(), diagnostics) }
         do {
-            return (try SafetyDetector(lexicon), diagnostics)
+            var detector = try SafetyDetector(lexicon)
+            if let model {
+                let (backstop, problems) = SafetyModelLoader.parse(model.text, file: model.path)
+                diagnostics += problems
+                detector.backstop = backstop
+            }
+            return (detector, diagnostics)
         } catch {
             let at = files.first.map { Location(file: $0.path, line: 1, column: 1) } ?? Location(file: "lexicon", line: 0, column: 0)
             return (NoSafetyScan(), diagnostics + [.error(at, "cannot compile the safety lexicon: \(error)")])

@@ -24,17 +24,17 @@ struct SafetyEvalCommand: ParsableCommand {
     var explain: String?
     @Flag(help: "Also time the scan, with the shipped lexicon and one ten times larger.")
     var timing = false
+    @Flag(name: .customLong("no-model"), help: "The rules alone, without the crisis backstop model.")
+    var noModel = false
+    @Flag(help: "One tab-separated line per example (what was found, the model score) instead of the report.")
+    var lines = false
 
     func run() throws {
         let dialogs = options.directory
         if let text = explain {
-            let (lexicon, problems) = SafetyEvaluation.loadLexicon(dialogs: dialogs, locale: locale)
-            guard let lexicon, !problems.contains(where: { $0.severity == .error }) else {
-                Stderr.write(DiagnosticRenderer().render(problems)); throw ExitCode(2)
-            }
-            do { print(try SafetyEvaluation.compile(lexicon).explain(text).render()) } catch {
-                Stderr.write("backchat: the safety lexicon could not be compiled: \(error)"); throw ExitCode(2)
-            }
+            let (detector, problems) = SafetyEvaluation.shippedDetector(dialogs: dialogs, locale: locale, useModel: !noModel)
+            guard let detector else { Stderr.write(DiagnosticRenderer().render(problems)); throw ExitCode(2) }
+            print(detector.explain(text).render())
             return
         }
         let parent = (dialogs as NSString).deletingLastPathComponent
@@ -42,10 +42,11 @@ struct SafetyEvalCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: file) else {
             throw ValidationError("no corpus at \(file); pass --corpus FILE")
         }
-        let (text, ok, diagnostics) = SafetyEvaluation.run(dialogs: dialogs, corpus: file, locale: locale, showMisses: !noMisses)
+        let (text, ok, diagnostics) = SafetyEvaluation.run(dialogs: dialogs, corpus: file, locale: locale, showMisses: !noMisses,
+                                                           useModel: !noModel, perLine: lines)
         if !diagnostics.isEmpty { Stderr.write(DiagnosticRenderer().render(diagnostics)) }
         print(text)
-        if timing { print(SafetyEvaluation.benchmarkSummary(dialogs: dialogs, corpus: file, locale: locale)) }
+        if timing, !lines { print(SafetyEvaluation.benchmarkSummary(dialogs: dialogs, corpus: file, locale: locale)) }
         if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(2) }
         if !ok { throw ExitCode(1) }
     }

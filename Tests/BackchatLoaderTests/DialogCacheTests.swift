@@ -30,7 +30,11 @@ struct StoredFormTests {
         let a = try #require(script.locales["en"]), b = try #require(back.locales["en"])
         #expect(a.flows.map(\.name) == b.flows.map(\.name))
         #expect(a.safety.flows == b.safety.flows)
-        #expect(b.safety.scanner is SafetyDetector)
+        let da = try #require(a.safety.scanner as? SafetyDetector), db = try #require(b.safety.scanner as? SafetyDetector)
+        #expect(da.phraseCount == db.phraseCount && da.nodeCount == db.nodeCount)
+        let ma = try #require(da.backstop, "the shipped lexicon has a backstop model"), mb = try #require(db.backstop)
+        #expect(ma.weightCount == mb.weightCount && ma.threshold == mb.threshold && ma.bias == mb.bias)
+        #expect(ma.logit(words: ["no", "point", "going", "on"]) == mb.logit(words: ["no", "point", "going", "on"]))
     }
 
     @Test func damagedBytesAreAnErrorNeverACrash() throws {
@@ -64,13 +68,18 @@ struct DialogCacheTests {
 
     @Test func secondLoadComesFromTheCacheAndBehavesTheSame() throws {
         let temp = TempCache()
-        let fresh = DialogLoader.load(directory: Self.dialogs)
-        let first = DialogLoader.load(directory: Self.dialogs, cache: temp.cache)
+        // A copy, so the loads below all see the same files.
+        let copy = temp.folder + "-dialogs"
+        try FileManager.default.copyItem(atPath: Self.dialogs, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let dialogs = copy
+        let fresh = DialogLoader.load(directory: dialogs)
+        let first = DialogLoader.load(directory: dialogs, cache: temp.cache)
         #expect(temp.entryFiles.count == 1, "the first load writes one entry")
-        let files = DialogFiles.read(directory: Self.dialogs)
-        let entry = try #require(temp.cache.read(directory: Self.dialogs, key: temp.cache.key(for: files)),
+        let files = DialogFiles.read(directory: dialogs)
+        let entry = try #require(temp.cache.read(directory: dialogs, key: temp.cache.key(for: files)),
                                  "the entry written can be read back")
-        let cached = DialogLoader.load(directory: Self.dialogs, cache: temp.cache)
+        let cached = DialogLoader.load(directory: dialogs, cache: temp.cache)
         #expect(first.diagnostics == fresh.diagnostics)
         #expect(cached.diagnostics == fresh.diagnostics)
         #expect(entry.diagnostics == fresh.diagnostics)

@@ -10,13 +10,20 @@ let packageRoot: String = {
     return url.path
 }()
 
-/// The shipped English safety lexicon, compiled once for all tests.
+/// The shipped English safety scan (lexicon and crisis backstop model), compiled once for all tests.
 let shippedDetector: SafetyDetector = {
-    let (lexicon, diagnostics) = SafetyEvaluation.loadLexicon(dialogs: packageRoot + "/Dialogs")
-    guard let lexicon, diagnostics.isEmpty else {
-        fatalError("the shipped lexicon has problems:\n" + DiagnosticRenderer().render(diagnostics))
+    let (detector, diagnostics) = SafetyEvaluation.shippedDetector(dialogs: packageRoot + "/Dialogs")
+    guard let detector, diagnostics.isEmpty else {
+        fatalError("the shipped lexicon or model has problems:\n" + DiagnosticRenderer().render(diagnostics))
     }
-    do { return try SafetyEvaluation.compile(lexicon) } catch { fatalError("the shipped lexicon does not compile: \(error)") }
+    return detector
+}()
+
+/// The shipped English lexicon alone, without the backstop model.
+let rulesOnlyDetector: SafetyDetector = {
+    var d = shippedDetector
+    d.backstop = nil
+    return d
 }()
 
 /// The real lexicon against the labelled corpus, and the safety flows in the real dialogs.
@@ -128,7 +135,7 @@ struct SafetyFlowTests {
         do {
             for dir in ["en/lexicon", "en/safety"] {
                 try fm.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true)
-                for name in try fm.contentsOfDirectory(atPath: shipped + "/" + dir) where name.hasSuffix(".yaml") {
+                for name in try fm.contentsOfDirectory(atPath: shipped + "/" + dir) where name.hasSuffix(".yaml") || name.hasSuffix(".tsv") {
                     try fm.copyItem(atPath: shipped + "/" + dir + "/" + name, toPath: root + "/" + dir + "/" + name)
                 }
             }
@@ -230,6 +237,45 @@ struct SafetyFlowTests {
         #expect(no.escalation == nil)
         #expect(no.messages.last == first.messages.last)
         _ = state
+    }
+
+    @Test("a crisis the rules miss but the backstop model recognises asks the check question")
+    func backstop() throws {
+        let text = "honestly i dont see the point in being around much longer"
+        #expect(rulesOnlyDetector.scan(text) == nil, "this test needs a message the rules miss")
+        let engine = Engine(script: Self.script)
+        var (state, first) = try engine.start(locale: "en")
+        let t = say(&state, text)
+        let esc = try #require(t.escalation)
+        #expect(esc.level == .crisis && esc.certainty == .possible && esc.category == SafetyDetector.backstopCategory)
+        #expect(t.messages.last == "Are you having thoughts of suicide, or of ending your life?")
+        let no = say(&state, "no")
+        #expect(no.escalation == nil)
+        #expect(no.messages.last == first.messages.last)
+    }
+
+    @Test("inside the crisis and check flows, for commands and for exact choices, a guess of the model never swallows the answer")
+    func backstopInsideSafetyFlows() throws {
+        // A model that would ask about every message the rules find nothing in.
+        var eager = shippedDetector
+        let m = try #require(shippedDetector.backstop)
+        eager.backstop = try SafetyModel(buckets: m.buckets, scaleLog2: m.scaleLog2, bias: 0, threshold: -1e9, weights: [])
+        var script = Self.script
+        script.locales["en"]?.safety.scanner = eager
+        let engine = Engine(script: script)
+        var (s0, _) = try engine.start(locale: "en")
+        #expect(engine.respond(&s0, to: .text("/help")).escalation == nil, "a command is not a disclosure")
+        let bad = engine.respond(&s0, to: .text("bad"))
+        #expect(bad.escalation == nil && bad.messages.last == "Thanks.", "an answer that is one of the choices is taken as the answer")
+        var (state, first) = try engine.start(locale: "en")
+        #expect(engine.respond(&state, to: .text("my back is stiff")).escalation?.certainty == .possible)
+        let no = engine.respond(&state, to: .text("no"))
+        #expect(no.escalation == nil, "'no' answers the check question; it is not asked again")
+        #expect(no.messages.last == first.messages.last)
+        var (s2, _) = try engine.start(locale: "en")
+        _ = engine.respond(&s2, to: .text("honestly I just want to die"))
+        let meant = engine.respond(&s2, to: .text("that's not what I meant"))
+        #expect(meant.messages.last?.contains("thoughts of suicide") == true, "\(meant.messages)")
     }
 
     @Test("red flags name the symptom and the action, then offer to carry on", arguments: [

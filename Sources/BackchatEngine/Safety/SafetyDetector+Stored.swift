@@ -37,6 +37,11 @@ extension SafetyDetector {
         }
         for set in [clauseBreaks, contrasts, negationBlockers, negatingWords, questionStarts, firstPerson] { w.stringSet(set) }
         w.int(negationWindow)
+        w.bool(backstop != nil)
+        if let m = backstop {
+            w.int(m.buckets); w.int(m.scaleLog2); w.double(m.bias); w.double(m.threshold)
+            w.raw(m.weights)
+        }
         return w.bytes
     }
 
@@ -86,6 +91,15 @@ extension SafetyDetector {
         firstPerson = try r.stringSet()
         negationWindow = try r.int()
         known = Self.knownWords(automaton: automaton, typos: typos)
+        if try r.bool() {
+            let buckets = try r.int(), scale = try r.int(), bias = try r.double(), threshold = try r.double()
+            let weights = try r.raw(Int32.self)
+            do {
+                backstop = try SafetyModel(buckets: buckets, scaleLog2: scale, bias: bias, threshold: threshold, dense: weights)
+            } catch {
+                throw StoredFormError(message: "backstop model: \(error.message)")
+            }
+        }
         guard r.atEnd else { throw StoredFormError(message: "bytes left over") }
         // Every cue a category or match can name must exist.
         let cues = Int32(roles.count)

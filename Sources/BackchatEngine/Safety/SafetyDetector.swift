@@ -14,6 +14,10 @@
 ///    `unless` contexts is in the sentence.
 /// 5. **Decide**: the highest level left wins (crisis > emergency > urgent > support);
 ///    a crisis found only through weaker phrases is `possible`, unless two different ones agree.
+/// 6. **Backstop** (when there is a ``backstop`` model): if the rules found nothing at all and
+///    no crisis phrase, not even one they set aside (an idiom, a denial), the model scores the
+///    words; at or above its threshold the scan reports a `possible` crisis, which asks one
+///    gentle check question.
 public struct SafetyDetector: SafetyScanning {
     /// What one compiled phrase is used for.
     struct CueRoles: Sendable {
@@ -48,6 +52,13 @@ public struct SafetyDetector: SafetyScanning {
     let negatingWords: Set<String>
     let questionStarts: Set<String>
     let firstPerson: Set<String>
+    /// The crisis backstop model, consulted only where the rules found nothing.
+    public var backstop: SafetyModel? = nil
+
+    /// The category a backstop finding is reported under (`safety_category`).
+    public static let backstopCategory = "crisis-model"
+    /// What a backstop finding is called in dialog text (`safety_reason`).
+    public static let backstopReason = "words that may mean thoughts of ending your life"
 
     /// What the scan needs to know of a word the lexicon knows, in one look-up instead of one
     /// per table: whether it is never corrected, its listed spelling, its automaton word id.
@@ -84,6 +95,7 @@ public struct SafetyDetector: SafetyScanning {
             case .support: out.insert(.support)
             }
         }
+        if backstop != nil { out.formUnion([.crisis, .crisisCheck]) }
         return out
     }
     public var nodeCount: Int { automaton.nodeCount }
@@ -213,9 +225,33 @@ public struct SafetyDetector: SafetyScanning {
     }
 
     func analyze(_ raw: String, explain: Bool) -> SafetyAnalysis {
+        var (analysis, crisisSeen) = analyzeRules(raw, explain: explain)
+        guard let backstop else { return analysis }
+        // Only where the rules had nothing to say: what they found, or set aside as an idiom,
+        // a denial or a story, stays their call.
+        let mayAsk = analysis.detection == nil && !crisisSeen
+        guard mayAsk || explain else { return analysis }
+        let logit = backstop.logit(words: analysis.words)
+        let asks = mayAsk && logit >= backstop.threshold
+        if asks {
+            analysis.detection = Detection(level: .crisis, category: Self.backstopCategory, reason: Self.backstopReason,
+                                           certainty: .possible)
+        }
+        if explain {
+            let note = asks ? "asks a check question"
+                : !mayAsk ? (crisisSeen && analysis.detection == nil ? "not used: the rules set a crisis phrase aside"
+                                                                      : "not used: the rules found something")
+                : "below the threshold"
+            analysis.model = SafetyAnalysis.ModelScore(logit: logit, threshold: backstop.threshold, asks: asks, note: note)
+        }
+        return analysis
+    }
+
+    /// The rules alone, and whether any crisis phrase was found (counted or set aside).
+    func analyzeRules(_ raw: String, explain: Bool) -> (SafetyAnalysis, crisisSeen: Bool) {
         let text = SafetyText(raw, clauseBreaks: clauseBreaks, contrasts: contrasts)
         var analysis = SafetyAnalysis(words: text.words)
-        guard !text.words.isEmpty else { return analysis }
+        guard !text.words.isEmpty else { return (analysis, false) }
         // One look-up per word for everything the lexicon knows of it.
         let stretched = text.stretched
         var ids: [Int32] = [], readings: [[String]] = []
@@ -231,7 +267,7 @@ public struct SafetyDetector: SafetyScanning {
         let matches = automaton.matches(in: text, ids: ids, readings: readings, numbers: numbers, negatingWords: negatingWords)
         guard matches.contains(where: { !roles[Int($0.cue)].positives.isEmpty }) else {
             if explain { analysis.corrections = corrections(text.words, readings) }
-            return analysis
+            return (analysis, false)
         }
 
         // What each sentence contains.
@@ -272,6 +308,7 @@ public struct SafetyDetector: SafetyScanning {
         struct Candidate { var category: Int; var possible: Bool; var cue: Int32 }
         var kept: [Candidate] = []
         var seen = Set<[Int32]>()
+        var crisisSeen = false
         for m in matches {
             let r = roles[Int(m.cue)]
             guard !r.positives.isEmpty else { continue }
@@ -279,6 +316,7 @@ public struct SafetyDetector: SafetyScanning {
                 let ci = positive.category, possible = positive.possible
                 guard seen.insert([m.cue, m.start, m.end, Int32(ci)]).inserted else { continue }
                 let cat = categories[ci]
+                if cat.category.level == .crisis { crisisSeen = true }
                 let s = Int(m.sentence)
                 var verdict: SafetyAnalysis.Verdict = .counted
                 if idioms.contains(where: { $0.sentence == m.sentence && $0.start <= m.end && m.start <= $0.end
@@ -311,7 +349,7 @@ public struct SafetyDetector: SafetyScanning {
                 "'\(roles[Int(m.cue)].text)' on \"\(text.words[Int(m.start)...Int(m.end)].joined(separator: " "))\""
             }
         }
-        guard let top = kept.map({ categories[$0.category].category.level }).max() else { return analysis }
+        guard let top = kept.map({ categories[$0.category].category.level }).max() else { return (analysis, crisisSeen) }
         let atTop = kept.filter { categories[$0.category].category.level == top }
         let clear = atTop.filter { !$0.possible }
         let chosen: Candidate
@@ -324,7 +362,7 @@ public struct SafetyDetector: SafetyScanning {
         }
         let cat = categories[chosen.category].category
         analysis.detection = Detection(level: cat.level, category: cat.id, reason: cat.reason, certainty: certainty)
-        return analysis
+        return (analysis, crisisSeen)
     }
 
     /// Whether the word's first Character is a number: from its first bytes when that
@@ -423,6 +461,19 @@ public struct SafetyAnalysis: Sendable {
     /// The context phrases found (negators, idioms, markers, `with` and `unless` contexts).
     public var markers: [String] = []
     public var detection: Detection? = nil
+    /// The backstop model's score, when the detector has a model.
+    public var model: ModelScore? = nil
+
+    /// What the crisis backstop made of the message.
+    public struct ModelScore: Sendable {
+        public var logit: Double
+        public var threshold: Double
+        /// Whether the score asked a check question.
+        public var asks: Bool
+        /// Why it asked or not, in a few words.
+        public var note: String
+        public var probability: Double { SafetyModel.probability(logit) }
+    }
 
     /// A few lines a person can read.
     public func render() -> String {
@@ -437,6 +488,11 @@ public struct SafetyAnalysis: Sendable {
         for m in markers { lines.append("  context: \(m)") }
         for f in findings {
             lines.append("  \(f.verdict.rawValue): \(f.level.rawValue)/\(f.category) '\(f.phrase)' on \"\(f.words)\"\(f.possible ? " (possible)" : "")")
+        }
+        if let m = model {
+            func rounded(_ x: Double, _ places: Double) -> Double { (x * places).rounded() / places }
+            lines.append("model: score \(rounded(m.logit, 1000)) (probability \(rounded(m.probability, 100))), "
+                         + "threshold \(rounded(m.threshold, 1000)): \(m.note)")
         }
         return lines.joined(separator: "\n")
     }
