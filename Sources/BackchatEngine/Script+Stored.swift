@@ -18,6 +18,11 @@ extension Script {
 
     public init(storedForm bytes: [UInt8]) throws(StoredFormError) {
         var r = ByteReader(bytes: bytes)
+        try self.init(reading: &r)
+    }
+
+    /// Reads a stored script that fills all of `r`.
+    public init(reading r: inout ByteReader) throws(StoredFormError) {
         guard try r.int() == Self.storedFormVersion else { throw StoredFormError(message: "stored by another version") }
         let defaultLocale = try r.string()
         let version = try r.string()
@@ -100,7 +105,11 @@ extension LocaleScript {
         for _ in 0..<(try r.count()) { commands[try r.string()] = try flowNumber(try r.int()) }
         var commandWords: [String: String] = [:]
         for _ in 0..<(try r.count()) { commandWords[try r.string()] = try r.string() }
-        let scanner: any SafetyScanning = try r.bool() ? try SafetyDetector(storedForm: try r.blob()) : NoSafetyScan()
+        var scanner: any SafetyScanning = NoSafetyScan()
+        if try r.bool() {
+            var blob = try r.nested()
+            scanner = try SafetyDetector(reading: &blob)
+        }
         var roles: [FlowRole: Int] = [:]
         for _ in 0..<(try r.count()) {
             guard let role = FlowRole(rawValue: try r.string()) else { throw StoredFormError(message: "unknown role") }

@@ -1,5 +1,8 @@
 import BackchatEngine
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Keeps the outcome of loading a dialogs directory — the checked script, or the
 /// diagnostics — so the next start of the same build on the same files skips parsing
@@ -33,9 +36,12 @@ public struct DialogCache: Sendable {
             self.script = script; self.diagnostics = diagnostics
         }
 
-        init(bytes: [UInt8]) throws(StoredFormError) {
-            var r = ByteReader(bytes: bytes)
-            script = try r.bool() ? try Script(storedForm: try r.blob()) : nil
+        init(reading r: inout ByteReader) throws(StoredFormError) {
+            script = nil
+            if try r.bool() {
+                var blob = try r.nested()
+                script = try Script(reading: &blob)
+            }
             diagnostics = []
             for _ in 0..<(try r.count()) {
                 let severity: Diagnostic.Severity = try r.bool() ? .error : .warning
@@ -80,10 +86,13 @@ public struct DialogCache: Sendable {
             paths += locale.files.map(\.path)
             if let m = locale.model { paths.append(m.path) }
         }
+        var content: UInt64 = 0
         for path in paths {
             h.add(bytes: path.utf8)
-            h.add(bytes: (files.sources[path] ?? "").utf8)
+            var text = files.sources[path] ?? ""
+            text.withUTF8 { content = Self.checksum($0, seed: content) }
         }
+        h.add(bytes: withUnsafeBytes(of: content.littleEndian) { Array($0) })
         return h.hash
     }
 
@@ -107,8 +116,8 @@ public struct DialogCache: Sendable {
 
     /// The entry for `directory` when it exists, is intact and has `key`.
     func read(directory: String, key: UInt64) -> Entry? {
-        guard let data = FileManager.default.contents(atPath: path(for: directory)) else { return nil }
-        return Self.decode([UInt8](data), key: key)
+        guard let bytes = Self.readFile(path(for: directory)) else { return nil }
+        return Self.decode(bytes, key: key)
     }
 
     static func decode(_ bytes: [UInt8], key: UInt64) -> Entry? {
@@ -122,9 +131,10 @@ public struct DialogCache: Sendable {
         let at = magic.count
         guard word(at, UInt32.self) == formatVersion, word(at + 4, UInt64.self) == key,
               word(at + 12, UInt64.self) == UInt64(bytes.count - header) else { return nil }
-        let payload = Array(bytes[header...])
-        guard Self.checksum(payload) == word(at + 20, UInt64.self) else { return nil }
-        return try? Entry(bytes: payload)
+        let sum = bytes.withUnsafeBufferPointer { checksum(UnsafeBufferPointer(rebasing: $0[header...]), seed: 0) }
+        guard sum == word(at + 20, UInt64.self) else { return nil }
+        var r = ByteReader(bytes: bytes, from: header, to: bytes.count)
+        return try? Entry(reading: &r)
     }
 
     static func encode(_ entry: Entry, key: UInt64) -> [UInt8]? {
@@ -144,6 +154,27 @@ public struct DialogCache: Sendable {
         return out
     }
 
+    /// The whole file, read straight into one array (the entry is megabytes: no extra copies).
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0, st.st_size < 1 << 30 else { return nil }
+        let size = Int(st.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let n = Glibc.read(fd, buffer.baseAddress.map { $0 + done }, size - done)
+                if n <= 0 { if n < 0 && errno == EINTR { continue }; failed = true; break }
+                done += n
+            }
+            count = done
+        }
+        return failed || bytes.count != size ? nil : bytes
+    }
+
     /// Stores `entry`; failures (read-only home, full disk) leave the cache unused, never the load broken.
     func write(_ entry: Entry, directory: String, key: UInt64) {
         guard let bytes = Self.encode(entry, key: key) else { return }
@@ -157,17 +188,22 @@ public struct DialogCache: Sendable {
         }
     }
 
-    /// FNV-1a over 8-byte words: fast, and enough to notice a damaged file.
+    /// FNV-1a over 8-byte words, with a shift to mix high bits down: fast, and enough to
+    /// notice a damaged file or a changed one.
     static func checksum(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
-        bytes.withUnsafeBytes { raw in
-            var i = 0
-            while i + 8 <= raw.count {
-                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100000001b3
-                i += 8
-            }
-            while i < raw.count { h = (h ^ UInt64(raw[i])) &* 0x100000001b3; i += 1 }
+        bytes.withUnsafeBufferPointer { checksum($0, seed: 0) }
+    }
+
+    static func checksum(_ buffer: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325 ^ seed
+        let raw = UnsafeRawBufferPointer(buffer)
+        var i = 0
+        while i + 8 <= raw.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100000001b3
+            h ^= h >> 29 // a multiply only carries changes upwards; this carries them back down
+            i += 8
         }
-        return h
+        while i < raw.count { h = (h ^ UInt64(raw[i])) &* 0x100000001b3; i += 1 }
+        return (h ^ UInt64(raw.count)) &* 0x100000001b3
     }
 }

@@ -15,7 +15,15 @@ struct DialogOptions: ParsableArguments {
     var cache: DialogCache? { noCache ? nil : DialogCache.standard() }
 
     /// Loads the dialogs, through the cache unless it is turned off.
-    func load() -> DialogLoader.Result { DialogLoader.load(directory: directory, cache: cache) }
+    ///
+    /// The result is never freed: it lives until the process exits anyway, and freeing its
+    /// hundreds of thousands of small allocations one by one on the way out cost about
+    /// 40 million instructions (4 ms) of every start-to-exit run such as `lint`.
+    func load() -> DialogLoader.Result {
+        let result = DialogLoader.load(directory: directory, cache: cache)
+        _ = Unmanaged.passRetained(KeptUntilExit(result))
+        return result
+    }
 
     /// The directory to load: the option, then `BACKCHAT_DIALOGS`, then the installed copy.
     var directory: String {
@@ -53,6 +61,12 @@ struct DialogOptions: ParsableArguments {
         if !quietWarnings, !result.warnings.isEmpty { Stderr.write(result.renderer.render(result.warnings)) }
         return script
     }
+}
+
+/// Holds a value for the rest of the process (see ``DialogOptions/load()``).
+final class KeptUntilExit: Sendable {
+    let value: DialogLoader.Result
+    init(_ value: DialogLoader.Result) { self.value = value }
 }
 
 enum Stderr {

@@ -47,6 +47,11 @@ extension SafetyDetector {
 
     public init(storedForm bytes: [UInt8]) throws(StoredFormError) {
         var r = ByteReader(bytes: bytes)
+        try self.init(reading: &r)
+    }
+
+    /// Reads a stored detector that fills all of `r`.
+    public init(reading r: inout ByteReader) throws(StoredFormError) {
         guard try r.int() == Self.storedFormVersion else { throw StoredFormError(message: "stored by another version") }
         automaton = try SafetyAutomaton(from: &r)
         typos = try TypoIndex(from: &r)
@@ -292,14 +297,22 @@ public struct ByteWriter {
 /// Reads the stored form; every read is checked.
 public struct ByteReader {
     let bytes: [UInt8]
-    var position = 0
+    var position: Int
+    /// Where this reader's stretch ends (a reader may cover one blob inside a larger array).
+    let end: Int
 
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public init(bytes: [UInt8]) { self.init(bytes: bytes, from: 0, to: bytes.count) }
 
-    public var atEnd: Bool { position == bytes.count }
+    /// A reader over `bytes[start..<end]`, which must lie within the array.
+    public init(bytes: [UInt8], from start: Int, to end: Int) {
+        precondition(0 <= start && start <= end && end <= bytes.count, "range outside the bytes")
+        self.bytes = bytes; self.position = start; self.end = end
+    }
+
+    public var atEnd: Bool { position == end }
 
     public mutating func byte() throws(StoredFormError) -> UInt8 {
-        guard position < bytes.count else { throw StoredFormError(message: "unexpected end") }
+        guard position < end else { throw StoredFormError(message: "unexpected end") }
         defer { position += 1 }
         return bytes[position]
     }
@@ -329,7 +342,7 @@ public struct ByteReader {
     /// A count of things that take at least one byte each: never more than the bytes left.
     public mutating func count() throws(StoredFormError) -> Int {
         let v = try int()
-        guard v >= 0, v <= bytes.count - position else { throw StoredFormError(message: "count out of range") }
+        guard v >= 0, v <= end - position else { throw StoredFormError(message: "count out of range") }
         return v
     }
 
@@ -348,7 +361,7 @@ public struct ByteReader {
     }
 
     public mutating func double() throws(StoredFormError) -> Double {
-        guard bytes.count - position >= 8 else { throw StoredFormError(message: "unexpected end") }
+        guard end - position >= 8 else { throw StoredFormError(message: "unexpected end") }
         var bits: UInt64 = 0
         for k in 0..<8 { bits |= UInt64(bytes[position + k]) << (8 * UInt64(k)) }
         position += 8
@@ -357,12 +370,12 @@ public struct ByteReader {
 
     public mutating func string() throws(StoredFormError) -> String {
         let n = try unsigned()
-        guard n <= UInt64(bytes.count - position) else { throw StoredFormError(message: "string out of range") }
-        let end = position + Int(n)
-        guard let s = String(validating: bytes[position..<end], as: UTF8.self) else {
-            throw StoredFormError(message: "invalid UTF-8")
-        }
-        position = end
+        guard n <= UInt64(end - position) else { throw StoredFormError(message: "string out of range") }
+        let stop = position + Int(n)
+        // Not validated: stored forms are read back only after their checksum matched, and
+        // invalid bytes would only be replaced by U+FFFD, never trusted as anything else.
+        let s = String(decoding: bytes[position..<stop], as: UTF8.self)
+        position = stop
         return s
     }
 
@@ -392,7 +405,7 @@ public struct ByteReader {
     public mutating func raw<I: FixedWidthInteger>(_ type: I.Type) throws(StoredFormError) -> [I] {
         let n = try int()
         let size = MemoryLayout<I>.size
-        guard n >= 0, n <= (bytes.count - position) / size else { throw StoredFormError(message: "array out of range") }
+        guard n >= 0, n <= (end - position) / size else { throw StoredFormError(message: "array out of range") }
         var out = [I](repeating: 0, count: n)
         out.withUnsafeMutableBytes { dst in
             bytes.withUnsafeBytes { src in
@@ -400,7 +413,10 @@ public struct ByteReader {
             }
         }
         position += n * size
-        return out.map { I(littleEndian: $0) }
+        #if _endian(big)
+        out = out.map { I(littleEndian: $0) }
+        #endif
+        return out
     }
 
     public mutating func optionalString() throws(StoredFormError) -> String? {
@@ -411,6 +427,13 @@ public struct ByteReader {
         let n = try count()
         defer { position += n }
         return Array(bytes[position..<(position + n)])
+    }
+
+    /// A reader over the next blob, sharing these bytes (no copy), and this one moved past it.
+    public mutating func nested() throws(StoredFormError) -> ByteReader {
+        let n = try count()
+        defer { position += n }
+        return ByteReader(bytes: bytes, from: position, to: position + n)
     }
 
     public mutating func ints() throws(StoredFormError) -> [Int] {
