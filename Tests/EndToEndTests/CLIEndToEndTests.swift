@@ -34,6 +34,9 @@ enum CLI {
         // Never the real home: conversations saved by these runs go to a scratch folder.
         env["XDG_DATA_HOME"] = scratchData
         env["XDG_STATE_HOME"] = scratchData + "/state"
+        env["XDG_CACHE_HOME"] = scratchData + "/cache"
+        env["BACKCHAT_CACHE_DIR"] = nil
+        env["BACKCHAT_NO_CACHE"] = nil
         for (k, v) in environment { env[k] = v }
         p.environment = env
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
@@ -172,6 +175,38 @@ struct BenchSmokeTests {
         for key in ["n", "sessions", "load_s", "replay_s", "turns_per_s", "p50_us", "p99_us", "peak_rss_mb"] {
             #expect(object[key] != nil, "\(key) is reported")
         }
+    }
+
+    /// The project's own conversations (made from the transcripts) must stay in step with the dialogs.
+    @Test func shippedConversationsReplayGreen() throws {
+        let root = CLI.package.path
+        let r = try CLI.run(["bench", "--dialogs", root + "/Dialogs", "--conversations", root + "/Benchmarks/shipped/conversations.json",
+                             "--n", "1"], environment: ["BACKCHAT_NOW": "2026-11-25"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let line = try #require(r.stdout.split(separator: "\n").last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["failed"] as? Int == 0, "regenerate with: python3 Benchmarks/from_transcripts.py > Benchmarks/shipped/conversations.json")
+        #expect((object["checked"] as? Int ?? 0) > 400)
+    }
+}
+
+@Suite("Compiled-dialogs cache, end to end")
+struct CacheEndToEndTests {
+    @Test func aSecondRunReadsTheCacheAndSaysTheSame() throws {
+        let folder = NSTemporaryDirectory() + "backchat-e2e-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fixture = CLI.package.appendingPathComponent("Tests/Fixtures/engine").path
+        let uncached = try CLI.run(["lint", "--dialogs", fixture, "--no-cache"], environment: ["BACKCHAT_CACHE_DIR": folder])
+        #expect(!FileManager.default.fileExists(atPath: folder), "--no-cache writes nothing")
+        let first = try CLI.run(["lint", "--dialogs", fixture], environment: ["BACKCHAT_CACHE_DIR": folder])
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".bin") }
+        #expect(entries.count == 1)
+        let second = try CLI.run(["lint", "--dialogs", fixture], environment: ["BACKCHAT_CACHE_DIR": folder])
+        #expect(uncached.status == first.status && first.status == second.status)
+        #expect(uncached.stdout == first.stdout && first.stdout == second.stdout)
+        let off = try CLI.run(["lint", "--dialogs", fixture], environment: ["BACKCHAT_CACHE_DIR": folder + "/off", "BACKCHAT_NO_CACHE": "1"])
+        #expect(off.stdout == first.stdout)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/off"), "BACKCHAT_NO_CACHE=1 writes nothing")
     }
 }
 

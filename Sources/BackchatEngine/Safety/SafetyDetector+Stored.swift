@@ -154,6 +154,14 @@ extension SafetyAutomaton {
         self.init()
         var nodes: [Node] = []
         let count = try r.count()
+        let n32 = Int32(count)
+        // Children are checked as they are read (the node count comes first), so nothing
+        // read back can point outside the automaton.
+        func child(_ r: inout ByteReader) throws(StoredFormError) -> Int32 {
+            let c = try r.int32()
+            guard c >= 0, c < n32 else { throw StoredFormError(message: "node reference out of range") }
+            return c
+        }
         nodes.reserveCapacity(count)
         for _ in 0..<count {
             var n = Node()
@@ -161,51 +169,67 @@ extension SafetyAutomaton {
             let prefixCount = try r.count()
             if prefixCount > 0 {
                 n.prefixes.reserveCapacity(prefixCount)
-                for _ in 0..<prefixCount { n.prefixes[try r.string()] = try r.int32() }
+                for _ in 0..<prefixCount { n.prefixes[try r.string()] = try child(&r) }
             }
             let lo = try r.int(), hi = try r.int()
             guard lo <= hi else { throw StoredFormError(message: "bad range") }
             n.prefixLengths = lo...hi
-            n.any = try r.int32()
-            for _ in 0..<(try r.count()) {
-                let a = try r.double(), b = try r.double()
-                guard a <= b else { throw StoredFormError(message: "bad range") }
-                n.numbers.append(NumberEdge(range: a...b, child: try r.int32()))
+            let any = try r.int32()
+            guard any == -1 || (any >= 0 && any < n32) else { throw StoredFormError(message: "node reference out of range") }
+            n.any = any
+            let numbers = try r.count()
+            if numbers > 0 {
+                n.numbers.reserveCapacity(numbers)
+                for _ in 0..<numbers {
+                    let a = try r.double(), b = try r.double()
+                    guard a <= b else { throw StoredFormError(message: "bad range") }
+                    n.numbers.append(NumberEdge(range: a...b, child: try child(&r)))
+                }
             }
-            for _ in 0..<(try r.count()) {
-                guard let max = Int8(exactly: try r.int()) else { throw StoredFormError(message: "bad gap") }
-                n.gaps.append(GapEdge(max: max, child: try r.int32()))
+            let gaps = try r.count()
+            if gaps > 0 {
+                n.gaps.reserveCapacity(gaps)
+                for _ in 0..<gaps {
+                    guard let max = Int8(exactly: try r.int()), max >= 0 else { throw StoredFormError(message: "bad gap") }
+                    n.gaps.append(GapEdge(max: max, child: try child(&r)))
+                }
             }
-            for _ in 0..<(try r.count()) { n.terminals.append(Terminal(cue: try r.int32(), needsClauseEnd: try r.bool())) }
-            nodes.append(n)
+            let terminals = try r.count()
+            if terminals > 0 {
+                n.terminals.reserveCapacity(terminals)
+                for _ in 0..<terminals { n.terminals.append(Terminal(cue: try r.int32(), needsClauseEnd: try r.bool())) }
+            }
+            nodes.append(consume n)
         }
+        guard count >= 2 else { throw StoredFormError(message: "no roots") }
         self.nodes = nodes
         let words = try r.count()
         wordIDs.reserveCapacity(words)
-        for _ in 0..<words { wordIDs[try r.string()] = try r.int32() }
+        for _ in 0..<words {
+            let word = try r.string(), id = try r.int32()
+            guard id >= 0, id < words else { throw StoredFormError(message: "word number out of range") }
+            wordIDs[word] = id
+        }
         let edgeCount = try r.count()
         edges.reserveCapacity(edgeCount)
-        for _ in 0..<edgeCount { edges[Int64(try r.int())] = try r.int32() }
+        for _ in 0..<edgeCount {
+            let key = Int64(try r.int())
+            let from = key >> 32
+            guard from >= 0, from < Int64(count) else { throw StoredFormError(message: "edge out of range") }
+            edges[key] = try child(&r)
+        }
         joins = Set(try r.int32s())
+        guard joins.allSatisfy({ $0 >= 0 && $0 < n32 }) else { throw StoredFormError(message: "join out of range") }
     }
 
-    /// Every node and cue a stored automaton refers to exists, so scanning cannot index out of range.
+    /// Every cue a stored automaton's phrases end in exists (children were checked while reading).
     func validate(cues: Int32) throws(StoredFormError) {
-        let n = Int32(nodes.count)
-        func ok(_ child: Int32) -> Bool { child >= 0 && child < n }
-        guard n >= 2 else { throw StoredFormError(message: "no roots") }
-        for node in nodes {
-            guard node.prefixes.values.allSatisfy(ok), node.any == -1 || ok(node.any),
-                  node.numbers.allSatisfy({ ok($0.child) }), node.gaps.allSatisfy({ ok($0.child) && $0.max >= 0 }),
-                  node.terminals.allSatisfy({ $0.cue >= 0 && $0.cue < cues }) else {
-                throw StoredFormError(message: "node reference out of range")
+        try nodes.withUnsafeBufferPointer { (all) throws(StoredFormError) in
+            for i in all.indices where !all[i].terminals.isEmpty {
+                for t in all[i].terminals where t.cue < 0 || t.cue >= cues {
+                    throw StoredFormError(message: "phrase number out of range")
+                }
             }
-        }
-        let wordCount = Int64(wordIDs.count)
-        guard wordIDs.values.allSatisfy({ $0 >= 0 && Int64($0) < wordCount }),
-              edges.allSatisfy({ ok(Int32(truncatingIfNeeded: $0.key >> 32)) && ok($0.value) }),
-              joins.allSatisfy(ok) else {
-            throw StoredFormError(message: "edge out of range")
         }
     }
 }
@@ -317,7 +341,17 @@ public struct ByteReader {
         return bytes[position]
     }
 
+    @inline(__always)
     public mutating func unsigned() throws(StoredFormError) -> UInt64 {
+        // Most numbers are one byte.
+        if position < end, bytes[position] < 0x80 {
+            defer { position += 1 }
+            return UInt64(bytes[position])
+        }
+        return try unsignedLong()
+    }
+
+    mutating func unsignedLong() throws(StoredFormError) -> UInt64 {
         var v: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -329,6 +363,7 @@ public struct ByteReader {
         }
     }
 
+    @inline(__always)
     public mutating func int() throws(StoredFormError) -> Int {
         let u = try unsigned()
         return Int(Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1))))
