@@ -4,7 +4,8 @@
   python3 Benchmarks/run.py all      [--bin .build-release/release/backchat]
   python3 Benchmarks/run.py inproc   in-process replay (backchat bench), median of 3
   python3 Benchmarks/run.py serve    throughput of `backchat serve` with the whole request stream piped in
-  python3 Benchmarks/run.py startup  start-up: lint, serve with empty input, chat to the first prompt
+  python3 Benchmarks/run.py startup  start-up: lint, serve with empty input, chat to the first prompt,
+                                     with the compiled-dialogs cache current and turned off
   python3 Benchmarks/run.py sessions memory with 100,000 idle sessions in one serve process
 
 Every figure is a median of several runs on this machine; compare within one run.
@@ -105,21 +106,34 @@ def bench_serve(args):
 
 
 def bench_startup(args):
-    def median_ms(cmd, stdin=b"", runs=21):
+    """Start-up with the compiled-dialogs cache current (a run before fills it: the usual case
+    from the second start on) and with it turned off (what the first start after a change costs)."""
+    cache = tempfile.mkdtemp(prefix="backchat-bench-cache-")
+    warm_env = dict(os.environ, BACKCHAT_CACHE_DIR=cache)
+    warm_env.pop("BACKCHAT_NO_CACHE", None)
+    cold_env = dict(os.environ, BACKCHAT_NO_CACHE="1")
+
+    def median_ms(cmd, env, stdin=b"", runs=21):
+        subprocess.run(cmd, input=stdin, capture_output=True, env=env)
         ts = []
         for _ in range(runs):
             t0 = time.perf_counter()
-            subprocess.run(cmd, input=stdin, capture_output=True)
+            subprocess.run(cmd, input=stdin, capture_output=True, env=env)
             ts.append(time.perf_counter() - t0)
         return round(statistics.median(ts) * 1000, 1)
     dialogs = os.path.join(ROOT, "Dialogs")
-    res = {
-        "lint_ms": median_ms([args.bin, "lint", "--dialogs", dialogs]),
-        "serve_empty_ms": median_ms([args.bin, "serve", "--dialogs", dialogs]),
-        "chat_first_prompt_ms": median_ms([args.bin, "chat", "--dialogs", dialogs]),
-        "true_ms": median_ms(["/bin/true"]),
-    }
+    commands = {"lint": [args.bin, "lint", "--dialogs", dialogs],
+                "serve_empty": [args.bin, "serve", "--dialogs", dialogs],
+                "chat_first_prompt": [args.bin, "chat", "--dialogs", dialogs]}
+    res = {}
+    for name, cmd in commands.items():
+        res[name + "_ms"] = median_ms(cmd, warm_env)
+    for name, cmd in commands.items():
+        res[name + "_no_cache_ms"] = median_ms(cmd, cold_env, runs=7)
+    res["help_ms"] = median_ms([args.bin, "--help"], warm_env)
+    res["true_ms"] = median_ms(["/bin/true"], warm_env)
     print("startup:", json.dumps(res))
+    subprocess.run(["rm", "-rf", cache])
     return res
 
 

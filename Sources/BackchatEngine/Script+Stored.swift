@@ -21,15 +21,25 @@ extension Script {
         try self.init(reading: &r)
     }
 
+    /// How a stored detector becomes the scanner of a locale read back: by default it is
+    /// read at once; a front end may hand it to another thread (see `DialogCache`).
+    /// Given the locale code and the stored detector.
+    public typealias ScannerReader = @Sendable (String, ByteReader) throws(StoredFormError) -> any SafetyScanning
+
+    public static let readDetectorNow: ScannerReader = { (_: String, r: ByteReader) throws(StoredFormError) -> any SafetyScanning in
+        var r = r
+        return try SafetyDetector(reading: &r)
+    }
+
     /// Reads a stored script that fills all of `r`.
-    public init(reading r: inout ByteReader) throws(StoredFormError) {
+    public init(reading r: inout ByteReader, scanner readScanner: ScannerReader = Script.readDetectorNow) throws(StoredFormError) {
         guard try r.int() == Self.storedFormVersion else { throw StoredFormError(message: "stored by another version") }
         let defaultLocale = try r.string()
         let version = try r.string()
         let resources = try ResourceTable(from: &r)
         var locales: [String: LocaleScript] = [:]
         for _ in 0..<(try r.count()) {
-            let l = try LocaleScript(from: &r)
+            let l = try LocaleScript(from: &r, scanner: readScanner)
             locales[l.code] = l
         }
         guard r.atEnd else { throw StoredFormError(message: "bytes left over") }
@@ -80,7 +90,7 @@ extension LocaleScript {
         w.int(commandWords.count)
         for (words, command) in commandWords.sorted(by: { $0.key < $1.key }) { w.string(words); w.string(command) }
         // The scan: the shipped detector, or none (any other scanner is code and is not stored).
-        if let detector = safety.scanner as? SafetyDetector {
+        if let detector = (safety.scanner as? SafetyDetector) ?? (safety.scanner as? any SafetyDetectorProviding)?.safetyDetector {
             w.bool(true)
             w.blob(detector.storedForm())
         } else {
@@ -91,7 +101,7 @@ extension LocaleScript {
         for (role, flow) in roles { w.string(role.rawValue); w.int(flow) }
     }
 
-    init(from r: inout ByteReader) throws(StoredFormError) {
+    init(from r: inout ByteReader, scanner readScanner: Script.ScannerReader) throws(StoredFormError) {
         let code = try r.string()
         let entry = try r.int()
         guard let strings = EngineStrings(all: try r.strings()) else { throw StoredFormError(message: "engine strings") }
@@ -106,10 +116,7 @@ extension LocaleScript {
         var commandWords: [String: String] = [:]
         for _ in 0..<(try r.count()) { commandWords[try r.string()] = try r.string() }
         var scanner: any SafetyScanning = NoSafetyScan()
-        if try r.bool() {
-            var blob = try r.nested()
-            scanner = try SafetyDetector(reading: &blob)
-        }
+        if try r.bool() { scanner = try readScanner(code, try r.nested()) }
         var roles: [FlowRole: Int] = [:]
         for _ in 0..<(try r.count()) {
             guard let role = FlowRole(rawValue: try r.string()) else { throw StoredFormError(message: "unknown role") }

@@ -15,6 +15,12 @@ import Glibc
 /// another build is ignored and replaced. Writing is atomic (a temporary file renamed),
 /// and a cache that cannot be written is simply not used.
 public struct DialogCache: Sendable {
+    /// A locale's lexicon files and backstop model, as read.
+    struct LexiconSource: Sendable {
+        var files: [(path: String, text: String)]
+        var model: (path: String, text: String)?
+    }
+
     /// The cached outcome of one load.
     struct Entry {
         var script: Script?
@@ -36,11 +42,20 @@ public struct DialogCache: Sendable {
             self.script = script; self.diagnostics = diagnostics
         }
 
-        init(reading r: inout ByteReader) throws(StoredFormError) {
+        /// - Parameter lexicons: each locale's lexicon files and model, to compile from if a
+        ///   detector read back on another thread (``PreparedDetector``) turns out damaged.
+        init(reading r: inout ByteReader, lexicons: [String: LexiconSource] = [:]) throws(StoredFormError) {
             script = nil
             if try r.bool() {
                 var blob = try r.nested()
-                script = try Script(reading: &blob)
+                // The detector is most of the entry: it is read on another core while start-up goes on.
+                script = try Script(reading: &blob) { (code: String, stored: ByteReader) throws(StoredFormError) -> any SafetyScanning in
+                    let source = lexicons[code]
+                    return PreparedDetector(stored: stored) {
+                        guard let source else { return nil }
+                        return SafetyLexiconLoader.load(files: source.files, model: source.model).0 as? SafetyDetector
+                    }
+                }
             }
             diagnostics = []
             for _ in 0..<(try r.count()) {
@@ -115,12 +130,12 @@ public struct DialogCache: Sendable {
     // MARK: - Reading and writing
 
     /// The entry for `directory` when it exists, is intact and has `key`.
-    func read(directory: String, key: UInt64) -> Entry? {
+    func read(directory: String, key: UInt64, lexicons: [String: LexiconSource] = [:]) -> Entry? {
         guard let bytes = Self.readFile(path(for: directory)) else { return nil }
-        return Self.decode(bytes, key: key)
+        return Self.decode(bytes, key: key, lexicons: lexicons)
     }
 
-    static func decode(_ bytes: [UInt8], key: UInt64) -> Entry? {
+    static func decode(_ bytes: [UInt8], key: UInt64, lexicons: [String: LexiconSource] = [:]) -> Entry? {
         let header = magic.count + 4 + 8 + 8 + 8
         guard bytes.count >= header, Array(bytes[0..<magic.count]) == magic else { return nil }
         func word<I: FixedWidthInteger>(_ at: Int, _ type: I.Type) -> I {
@@ -134,7 +149,7 @@ public struct DialogCache: Sendable {
         let sum = bytes.withUnsafeBufferPointer { checksum(UnsafeBufferPointer(rebasing: $0[header...]), seed: 0) }
         guard sum == word(at + 20, UInt64.self) else { return nil }
         var r = ByteReader(bytes: bytes, from: header, to: bytes.count)
-        return try? Entry(reading: &r)
+        return try? Entry(reading: &r, lexicons: lexicons)
     }
 
     static func encode(_ entry: Entry, key: UInt64) -> [UInt8]? {

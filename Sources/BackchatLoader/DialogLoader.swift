@@ -39,7 +39,7 @@ public enum DialogLoader {
         let files = DialogFiles.read(directory: directory)
         guard let cache, files.readErrors.isEmpty else { return compile(files) }
         let key = cache.key(for: files)
-        if let cached = cache.read(directory: directory, key: key) {
+        if let cached = cache.read(directory: directory, key: key, lexicons: files.lexicons) {
             return Result(script: cached.script, diagnostics: cached.diagnostics, sources: files.sources)
         }
         let result = compile(files)
@@ -165,6 +165,15 @@ struct DialogFiles {
     var sources: [String: String] = [:]
     /// Files that could not be read or are not UTF-8.
     var readErrors: [Diagnostic] = []
+
+    /// Each locale's lexicon files and model (what compiling its safety scan needs).
+    var lexicons: [String: DialogCache.LexiconSource] {
+        var out: [String: DialogCache.LexiconSource] = [:]
+        for l in locales {
+            out[l.code] = DialogCache.LexiconSource(files: l.files.filter { $0.path.hasPrefix(l.directory + "/lexicon/") }, model: l.model)
+        }
+        return out
+    }
 
     static func read(directory: String) -> DialogFiles {
         let fm = FileManager.default

@@ -115,6 +115,27 @@ struct DialogCacheTests {
         #expect(sa == sb)
     }
 
+    @Test func aDetectorReadOnAnotherThreadScansTheSameAndFallsBackToCompiling() throws {
+        let script = try #require(StoredFormTests.shipped)
+        let compiled = try #require(script.locales["en"]?.safety.scanner as? SafetyDetector)
+        let stored = compiled.storedForm()
+        let texts = ["i want to end my life", "this pain is killing me", "cant feel my saddle area and wet myself",
+                     "fever and shivery with my back", "my husband hits me", "what time is it"]
+        final class Counter: @unchecked Sendable { var n = 0 }
+        let compiles = Counter()
+        let good = PreparedDetector(stored: ByteReader(bytes: stored)) { nil }
+        // Damaged: reading back fails, so the lexicon is compiled instead and every scan still happens.
+        let damaged = PreparedDetector(stored: ByteReader(bytes: Array(stored.prefix(stored.count / 3)))) {
+            compiles.n += 1
+            return compiled
+        }
+        for t in texts {
+            #expect(good.scan(t) == compiled.scan(t), "\(t)")
+            #expect(damaged.scan(t) == compiled.scan(t), "\(t)")
+        }
+        #expect(compiles.n == 1)
+    }
+
     @Test func aChangedFileIsCompiledAgain() throws {
         let temp = TempCache()
         let d = try TempDialogs(["en/main.yaml": okFlow])

@@ -100,6 +100,12 @@ public protocol SafetyScanning: Sendable {
     func scan(_ text: String) -> Detection?
 }
 
+/// A scanner that stands for a ``SafetyDetector`` it holds or will have (such as one still
+/// being read back on another thread): stored forms store that detector.
+public protocol SafetyDetectorProviding: SafetyScanning {
+    var safetyDetector: SafetyDetector { get }
+}
+
 /// A scanner that finds nothing: for fixtures that have no safety lexicon.
 public struct NoSafetyScan: SafetyScanning {
     public init() {}

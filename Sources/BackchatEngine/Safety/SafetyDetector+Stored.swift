@@ -145,8 +145,9 @@ extension SafetyAutomaton {
         }
         w.int(wordIDs.count)
         for (word, id) in wordIDs.sorted(by: { $0.value < $1.value }) { w.string(word); w.int(Int(id)) }
-        w.int(edges.count)
-        for (key, child) in edges.sorted(by: { $0.key < $1.key }) { w.int(Int(key)); w.int(Int(child)) }
+        let sortedEdges = edges.sorted(by: { $0.key < $1.key })
+        w.raw(sortedEdges.map(\.key))
+        w.raw(sortedEdges.map(\.value))
         w.int32s(joins.sorted())
     }
 
@@ -210,13 +211,13 @@ extension SafetyAutomaton {
             guard id >= 0, id < words else { throw StoredFormError(message: "word number out of range") }
             wordIDs[word] = id
         }
-        let edgeCount = try r.count()
-        edges.reserveCapacity(edgeCount)
-        for _ in 0..<edgeCount {
-            let key = Int64(try r.int())
+        let keys = try r.raw(Int64.self), children = try r.raw(Int32.self)
+        guard keys.count == children.count else { throw StoredFormError(message: "edge table damaged") }
+        edges.reserveCapacity(keys.count)
+        for (key, c) in zip(keys, children) {
             let from = key >> 32
-            guard from >= 0, from < Int64(count) else { throw StoredFormError(message: "edge out of range") }
-            edges[key] = try child(&r)
+            guard from >= 0, from < Int64(count), c >= 0, c < n32 else { throw StoredFormError(message: "edge out of range") }
+            edges[key] = c
         }
         joins = Set(try r.int32s())
         guard joins.allSatisfy({ $0 >= 0 && $0 < n32 }) else { throw StoredFormError(message: "join out of range") }
@@ -236,8 +237,9 @@ extension SafetyAutomaton {
 
 extension TypoIndex {
     func store(_ w: inout ByteWriter) {
-        w.stringSet(protected)
+        // `protected` is the vocabulary and the not-typos: only the latter are stored twice over.
         w.stringSet(vocabulary)
+        w.stringSet(protected.subtracting(vocabulary))
         w.int(spellings.count)
         for (k, v) in spellings.sorted(by: { $0.key < $1.key }) { w.string(k); w.string(v) }
         w.strings(words)
@@ -250,8 +252,9 @@ extension TypoIndex {
     }
 
     init(from r: inout ByteReader) throws(StoredFormError) {
-        protected = try r.stringSet()
-        vocabulary = try r.stringSet()
+        let vocabulary = try r.stringSet()
+        self.vocabulary = vocabulary
+        protected = vocabulary.union(try r.stringSet())
         var spellings: [String: String] = [:]
         let n = try r.count()
         spellings.reserveCapacity(n)
@@ -275,7 +278,7 @@ extension TypoIndex {
 }
 
 /// Appends values in the stored form.
-public struct ByteWriter {
+public struct ByteWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
 
     public init() {}
@@ -319,7 +322,7 @@ public struct ByteWriter {
 }
 
 /// Reads the stored form; every read is checked.
-public struct ByteReader {
+public struct ByteReader: Sendable {
     let bytes: [UInt8]
     var position: Int
     /// Where this reader's stretch ends (a reader may cover one blob inside a larger array).
