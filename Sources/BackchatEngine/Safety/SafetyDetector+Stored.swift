@@ -417,12 +417,17 @@ public struct ByteReader: Sendable {
         return s
     }
 
-    public mutating func strings() throws(StoredFormError) -> [String] {
+    /// A count, then that many elements read by `element`.
+    mutating func list<T>(_ element: (inout ByteReader) throws(StoredFormError) -> T) throws(StoredFormError) -> [T] {
         let n = try count()
-        var out: [String] = []
+        var out: [T] = []
         out.reserveCapacity(n)
-        for _ in 0..<n { out.append(try string()) }
+        for _ in 0..<n { out.append(try element(&self)) }
         return out
+    }
+
+    public mutating func strings() throws(StoredFormError) -> [String] {
+        try list { (r: inout ByteReader) throws(StoredFormError) in try r.string() }
     }
 
     public mutating func stringSet() throws(StoredFormError) -> Set<String> {
@@ -433,11 +438,7 @@ public struct ByteReader: Sendable {
     }
 
     public mutating func int32s() throws(StoredFormError) -> [Int32] {
-        let n = try count()
-        var out: [Int32] = []
-        out.reserveCapacity(n)
-        for _ in 0..<n { out.append(try int32()) }
-        return out
+        try list { (r: inout ByteReader) throws(StoredFormError) in try r.int32() }
     }
 
     public mutating func raw<I: FixedWidthInteger>(_ type: I.Type) throws(StoredFormError) -> [I] {
@@ -475,10 +476,6 @@ public struct ByteReader: Sendable {
     }
 
     public mutating func ints() throws(StoredFormError) -> [Int] {
-        let n = try count()
-        var out: [Int] = []
-        out.reserveCapacity(n)
-        for _ in 0..<n { out.append(try int()) }
-        return out
+        try list { (r: inout ByteReader) throws(StoredFormError) in try r.int() }
     }
 }
