@@ -264,8 +264,16 @@ struct Step {
         let current = currentRole
         // A weaker finding while a stronger safety flow runs: stay in the stronger flow.
         if let current, current.level > detection.level || (current == .crisis && role == .crisisCheck) {
-            let note = detection
-            state.variables["safety_also"] = .string(note.reason)
+            state.variables["safety_also"] = .string(detection.reason)
+            if current.level == .crisis, detection.level == .emergency {
+                // A medical emergency told during crisis support ("my chest is tight and I can't
+                // breathe"): say at once that it needs emergency care, with the number, and
+                // stay with the person in the crisis flow.
+                escalation = Escalation(level: .emergency, category: detection.category, reason: detection.reason,
+                                        new: true, certainty: detection.certainty,
+                                        resources: engine.script.resources.resources(for: .emergency, region: state.region))
+                messages.append(render(Template(locale.strings.emergencyDuringCrisis)))
+            }
             answer(nil, words: [])
             return
         }

@@ -2,7 +2,7 @@
 /// as the detector's stored form (`Safety/SafetyDetector+Stored.swift`); reading checks
 /// every flow and node number, so a script read back can be run exactly like a compiled one.
 extension Script {
-    static let storedFormVersion = 1
+    static let storedFormVersion = 2
 
     public func storedForm() -> [UInt8] {
         var w = ByteWriter()
@@ -142,14 +142,15 @@ extension LocaleScript {
 extension EngineStrings {
     var all: [String] {
         [help, cannotGoBack, goingBack, restarted, goodbye, ended, notUnderstood, didYouMean, resuming,
-         dialogsChanged, skipped, cannotSkip, unknownCommand, stayWithSafety, outOfRange]
+         dialogsChanged, skipped, cannotSkip, unknownCommand, stayWithSafety, outOfRange, emergencyDuringCrisis]
     }
 
     init?(all s: [String]) {
-        guard s.count == 15 else { return nil }
+        guard s.count == 16 else { return nil }
         self.init(help: s[0], cannotGoBack: s[1], goingBack: s[2], restarted: s[3], goodbye: s[4], ended: s[5],
                   notUnderstood: s[6], didYouMean: s[7], resuming: s[8], dialogsChanged: s[9], skipped: s[10],
-                  cannotSkip: s[11], unknownCommand: s[12], stayWithSafety: s[13], outOfRange: s[14])
+                  cannotSkip: s[11], unknownCommand: s[12], stayWithSafety: s[13], outOfRange: s[14],
+                  emergencyDuringCrisis: s[15])
     }
 }
 

@@ -85,6 +85,8 @@ public struct EngineStrings: Sendable {
     public var unknownCommand: String
     public var stayWithSafety: String
     public var outOfRange: String
+    /// Said when a medical emergency is told while crisis support runs; `{safety_also}` is what was found.
+    public var emergencyDuringCrisis: String
 
     public init(help: String = "You can answer with the number or the words of a choice. Commands: /back, /restart, /plan, /quit.",
                 cannotGoBack: String = "We're at the start, so there's nowhere to go back to.",
@@ -100,12 +102,14 @@ public struct EngineStrings: Sendable {
                 cannotSkip: String = "This one can't be skipped, but you can answer in your own words.",
                 unknownCommand: String = "I don't know the command /{command}. Type /help to see what you can do.",
                 stayWithSafety: String = "Let's stay with this for a moment first.",
-                outOfRange: String = "Please give a number from {min} to {max}.") {
+                outOfRange: String = "Please give a number from {min} to {max}.",
+                emergencyDuringCrisis: String = "What you just said needs emergency care now ({safety_also}). Please call {emergency_number} now. I'm still here with you.") {
         self.help = help; self.cannotGoBack = cannotGoBack; self.goingBack = goingBack; self.restarted = restarted
         self.goodbye = goodbye; self.ended = ended; self.notUnderstood = notUnderstood; self.didYouMean = didYouMean
         self.resuming = resuming; self.dialogsChanged = dialogsChanged; self.skipped = skipped
         self.cannotSkip = cannotSkip; self.unknownCommand = unknownCommand; self.stayWithSafety = stayWithSafety
         self.outOfRange = outOfRange
+        self.emergencyDuringCrisis = emergencyDuringCrisis
     }
 }
 

@@ -18,7 +18,7 @@ enum LocaleParser {
     static let keys = ["locale", "name", "entry", "commands", "words", "strings", "inputs", "starts"]
     static let stringKeys = ["help", "cannot_go_back", "going_back", "restarted", "goodbye", "ended", "not_understood",
                              "did_you_mean", "resuming", "dialogs_changed", "skipped", "cannot_skip", "unknown_command",
-                             "stay_with_safety", "out_of_range"]
+                             "stay_with_safety", "out_of_range", "emergency_during_crisis"]
 
     static func parse(_ text: String, reader: inout YAMLReader) -> LocaleSettings {
         var settings = LocaleSettings()
@@ -69,6 +69,7 @@ enum LocaleParser {
                     case "cannot_skip": settings.strings.cannotSkip = s
                     case "unknown_command": settings.strings.unknownCommand = s
                     case "stay_with_safety": settings.strings.stayWithSafety = s
+                    case "emergency_during_crisis": settings.strings.emergencyDuringCrisis = s
                     case "out_of_range": settings.strings.outOfRange = s
                     default: break
                     }
