@@ -70,3 +70,34 @@ public struct SessionState: Sendable, Codable, Hashable {
         self.ended = false; self.turns = 0
     }
 }
+
+extension SessionState {
+    /// The variables that record a safety finding.
+    public static let safetyVariables = ["safety_level", "safety_category", "safety_reason", "safety_also"]
+
+    /// This state as a front end should keep it on disk. A disclosure of abuse is not kept:
+    /// someone who hurts the person may use the same computer, and a saved "are you safe?"
+    /// reopening on the next start, or the reason in an export, could put them at risk. So
+    /// while the support flow runs, or after it has, the state kept is the conversation as
+    /// it was before: at the place it will resume, without the safety variables, and
+    /// without the steps back into the disclosure.
+    public func forStorage(in script: Script) -> SessionState {
+        guard let locale = script.localeScript(for: self.locale) else { return self }
+        func role(_ p: Position?) -> FlowRole? { p.flatMap { locale.flow(named: $0.flow)?.role } }
+        let inSupport = role(position) == .support
+        guard inSupport || variables["safety_level"] == .string(EscalationLevel.support.rawValue) else { return self }
+        var s = self
+        for name in Self.safetyVariables { s.variables[name] = nil }
+        if inSupport {
+            // Back to where the conversation was when the disclosure came.
+            while let top = s.returns.popLast() {
+                if role(top) == nil { s.position = top; break }
+            }
+            if role(s.position) != nil { s.position = nil }
+        }
+        s.history = s.history.filter { snap in
+            role(snap.position) == nil && snap.variables["safety_level"] == nil
+        }
+        return s
+    }
+}

@@ -107,8 +107,9 @@ struct ChatCommand: ParsableCommand {
                 // A quit is not saved, so the conversation can be continued next time;
                 // a conversation that reached its end is saved as ended.
                 // Nothing is saved before the person has typed something.
+                // An abuse disclosure is never kept on disk (see SessionState.forStorage).
                 guard let input, !Self.isQuit(input, words: quitWords) else { return }
-                do { _ = try store.save(sessionID: id, state: state, at: Clock.now()) } catch {
+                do { _ = try store.save(sessionID: id, state: state.forStorage(in: script), at: Clock.now()) } catch {
                     Stderr.write("backchat: \(error)")
                 }
             }

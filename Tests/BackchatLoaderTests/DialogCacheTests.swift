@@ -186,3 +186,35 @@ struct DialogCacheTests {
         #expect(DialogCache.standard(environment: [:]) == nil)
     }
 }
+
+@Suite("What the chat keeps on disk")
+struct StorageOfDisclosuresTests {
+    @Test func anAbuseDisclosureIsNotKeptButACrisisIs() throws {
+        let script = try #require(StoredFormTests.shipped)
+        let engine = Engine(script: script)
+        let day = CalendarDay(iso: "2026-11-25")
+        var (state, _) = try engine.start(locale: "en-GB", today: day)
+        _ = engine.respond(&state, to: .text("yes"), today: day)
+        _ = engine.respond(&state, to: .text("6 months"), today: day)
+        let before = state
+        let turn = engine.respond(&state, to: .text("my husband hits me when he drinks"), today: day)
+        #expect(turn.escalation?.level == .support)
+        #expect(state.variables["safety_level"] == .string("support"))
+        let kept = state.forStorage(in: script)
+        #expect(kept.position?.flow == before.position?.flow && kept.position?.node == before.position?.node,
+                "kept at the question the disclosure interrupted")
+        for name in SessionState.safetyVariables { #expect(kept.variables[name] == nil, "\(name) is not kept") }
+        #expect(!kept.history.contains { $0.variables["safety_level"] != nil || $0.position.flow == "support" })
+        #expect(kept.returns.isEmpty)
+        // The kept state carries on as an ordinary conversation.
+        var resumed = kept
+        let next = engine.respond(&resumed, to: .text("lower back"), today: day)
+        #expect(next.escalation == nil)
+
+        // A crisis is kept as it is, so a restart stays with the person.
+        var crisis = before
+        _ = engine.respond(&crisis, to: .text("I want to kill myself"), today: day)
+        #expect(crisis.variables["safety_level"] == .string("crisis"))
+        #expect(crisis.forStorage(in: script) == crisis)
+    }
+}
