@@ -20,7 +20,7 @@ struct ChatCommand: ParsableCommand {
             """)
 
     @OptionGroup var options: DialogOptions
-    @Option(help: "Language and region, e.g. en-GB (sets the crisis lines shown).")
+    @Option(help: "Language and region, e.g. en-GB (sets the crisis lines shown; default: $BACKCHAT_LOCALE, else the computer's LANG).")
     var locale: String?
     @Option(help: "Region for crisis lines and emergency numbers: US, CA, GB, IE, AU, NZ.")
     var region: String?
@@ -50,6 +50,23 @@ struct ChatCommand: ParsableCommand {
         return !(a.hasPrefix("n") || a == "new" || a == "fresh" || a == "start again")
     }
 
+    /// The language and region the computer is set to (`LC_ALL`, `LC_MESSAGES`, `LANG`:
+    /// `en_GB.UTF-8` → `en-GB`), so a person in the UK sees UK crisis lines without options;
+    /// `nil` for `C`/`POSIX` or nothing set.
+    static func systemLocale(_ env: [String: String]) -> String? {
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            guard let value = env[name], !value.isEmpty else { continue }
+            let base = value.split(separator: ".").first.map(String.init) ?? value
+            let bare = base.split(separator: "@").first.map(String.init) ?? base
+            if bare == "C" || bare == "POSIX" { return nil }
+            let parts = bare.split(separator: "_")
+            guard parts.count == 2, parts[0].count == 2 || parts[0].count == 3, parts[1].count == 2,
+                  parts.allSatisfy({ $0.allSatisfy(\.isLetter) }) else { return nil }
+            return "\(parts[0].lowercased())-\(parts[1].uppercased())"
+        }
+        return nil
+    }
+
     /// Whether the line means quit (`/quit`, `quit`, `exit`, Ctrl-D, a locale's own words).
     static func isQuit(_ input: String, words: [String: String]) -> Bool {
         let t = input.trimmingCharacters(in: .whitespaces).lowercased()
@@ -62,7 +79,7 @@ struct ChatCommand: ParsableCommand {
         let script = try options.loadScript()
         let engine = Engine(script: script)
         let env = ProcessInfo.processInfo.environment
-        let localeCode = locale ?? env["BACKCHAT_LOCALE"]
+        let localeCode = locale ?? env["BACKCHAT_LOCALE"] ?? Self.systemLocale(env)
         let today = Clock.today()
         // The store belongs to a person at a terminal (or to runs that name it): a piped
         // script must not replace the conversation they have in progress. If it cannot be

@@ -37,6 +37,11 @@ enum CLI {
         env["XDG_CACHE_HOME"] = scratchData + "/cache"
         env["BACKCHAT_CACHE_DIR"] = nil
         env["BACKCHAT_NO_CACHE"] = nil
+        // The computer's language picks the region when no --locale is given: keep it neutral.
+        env["LANG"] = "C.UTF-8"
+        env["LC_ALL"] = nil
+        env["LC_MESSAGES"] = nil
+        env["BACKCHAT_LOCALE"] = nil
         for (k, v) in environment { env[k] = v }
         p.environment = env
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
@@ -187,6 +192,21 @@ struct BenchSmokeTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["failed"] as? Int == 0, "regenerate with: python3 Benchmarks/from_transcripts.py > Benchmarks/shipped/conversations.json")
         #expect((object["checked"] as? Int ?? 0) > 400)
+    }
+}
+
+@Suite("The computer's language")
+struct SystemLocaleTests {
+    @Test func langPicksTheCrisisLinesWhenNoLocaleIsGiven() throws {
+        let root = CLI.package.path
+        let nz = try CLI.run(["--dialogs", root + "/Dialogs", "--no-store"], input: "suicide\n", environment: ["LANG": "en_NZ.UTF-8"])
+        #expect(nz.stdout.contains("1737"), "\(nz.stdout)")
+        let neutral = try CLI.run(["--dialogs", root + "/Dialogs", "--no-store"], input: "suicide\n", environment: ["LANG": "C.UTF-8"])
+        #expect(!neutral.stdout.contains("1737"))
+        #expect(neutral.stdout.contains("your local emergency number"))
+        let chosen = try CLI.run(["--dialogs", root + "/Dialogs", "--no-store", "--locale", "en-GB"], input: "suicide\n",
+                                 environment: ["LANG": "en_NZ.UTF-8"])
+        #expect(chosen.stdout.contains("116 123") && !chosen.stdout.contains("1737"), "--locale wins over LANG")
     }
 }
 
