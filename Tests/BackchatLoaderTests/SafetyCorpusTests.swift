@@ -182,6 +182,10 @@ struct SafetyFlowTests {
         #expect(!table.region(for: region).emergencyNumber.isEmpty)
         #expect(!table.resources(for: .support, region: region).isEmpty)
         #expect(!table.resources(for: .urgent, region: region).filter { $0.kind == "medical" }.isEmpty)
+        for level in EscalationLevel.allCases {
+            let shown = table.resources(for: level, region: region).map { "\($0.name) \($0.contact)" }
+            #expect(Set(shown).count == shown.count, "each service is shown once: \(shown)")
+        }
     }
 
     func say(_ state: inout SessionState, _ text: String) -> Turn {

@@ -70,7 +70,11 @@ public struct ResourceTable: Sendable {
         case .urgent: wanted = ["medical", "emergency"]
         case .support: wanted = ["abuse", "sexual-violence", "child-abuse", "emergency"]
         }
+        // A service listed under two kinds (a line for abuse that also takes calls about
+        // sexual violence) is shown once.
+        var seen = Set<String>()
         return wanted.flatMap { kind in region.resources.filter { $0.kind == kind } }
+            .filter { seen.insert($0.name + "\u{0}" + $0.contact).inserted }
     }
 
     public static let empty = ResourceTable(
