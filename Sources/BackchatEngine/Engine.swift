@@ -194,7 +194,9 @@ struct Step {
             run(from: Target(flow: locale.entryFlow, node: locale.flows[locale.entryFlow].start))
         case "quit", "exit", "bye":
             messages.append(locale.strings.goodbye)
-            if let role {
+            // Leaving a disclosure of abuse shows nothing more about it (someone may be
+            // looking); leaving any other safety flow shows its lines once more.
+            if let role, role != .support {
                 escalation = Escalation(level: role.level, category: nil, reason: nil, new: false, certainty: .clear,
                                         resources: engine.script.resources.resources(for: role.level, region: state.region))
             }

@@ -41,8 +41,22 @@ public struct ChatMachine: Sendable {
         case notice(String)
         /// Add this line to the line editor's history.
         case remember(String)
+        /// Clear the terminal, scroll-back included (leaving a disclosure of abuse discreetly).
+        case clearScreen
         /// Leave with this status.
         case exit(Int32)
+    }
+
+    /// Whether the conversation is in the abuse-support flow, where leaving should leave
+    /// nothing on the screen for someone else to read.
+    var inSupportFlow: Bool {
+        guard let p = state.position, let ls = engine.script.localeScript(for: state.locale) else { return false }
+        return ls.flow(named: p.flow)?.role == .support
+    }
+
+    /// Leaving from the support flow: the screen is cleared and only a plain goodbye shown.
+    func discreetExit(_ turn: Turn) -> [Action] {
+        [.clearScreen, .show(formatter.format(Turn(messages: turn.messages, ended: true))), .exit(0)]
     }
 
     public let engine: Engine
@@ -98,8 +112,10 @@ public struct ChatMachine: Sendable {
         case .endOfInput:
             finished = true
             guard options.interactive else { return [.exit(0)] }
+            let discreet = inSupportFlow
             turn = engine.respond(&state, to: .command("quit"), today: clock())
             observer?("/quit", turn, state)
+            if discreet { return discreetExit(turn) }
             return [.show("\n" + formatter.format(turn)), .exit(0)]
         case .resize(let columns):
             formatter.width = max(20, columns)
@@ -119,8 +135,10 @@ public struct ChatMachine: Sendable {
             return actions
         }
         let before = turn
+        let discreet = inSupportFlow
         turn = engine.respond(&state, to: .text(line), today: clock())
         observer?(line, turn, state)
+        if discreet, turn.ended, options.interactive { finished = true; return discreetExit(turn) }
         if ChatMachine.mayRemember(line, answering: before, producing: turn) { actions.append(.remember(line)) }
         actions += show(turn, withKeyHelp: options.interactive && ChatMachine.asksForHelp(text))
         if turn.ended { finished = true; actions.append(.exit(0)) }

@@ -28,7 +28,7 @@ struct PlainLineSession {
                 let out = backchat_stdout()
                 fputs(text + "\n", out)
                 fflush(out)
-            case .remember:
+            case .remember, .clearScreen:
                 break
             case .exit(let status):
                 return status

@@ -180,6 +180,9 @@ final class ReadlineSession {
                 write(text + "\n", to: editorStream)
             case .remember(let line):
                 remember(line)
+            case .clearScreen:
+                // Home, erase the screen, erase the scroll-back.
+                write("\u{1B}[H\u{1B}[2J\u{1B}[3J", to: editorStream)
             case .exit(let status):
                 return status
             }

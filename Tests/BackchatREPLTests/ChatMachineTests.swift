@@ -51,6 +51,28 @@ struct ChatMachineTests {
         #expect(m.turn.node == "main.ready")
     }
 
+    @Test("Leaving a disclosure of abuse clears the screen and shows nothing more about it")
+    func discreetExit() throws {
+        for leave: ChatMachine.Event in [.line("/quit"), .endOfInput] {
+            var m = try REPLFixture.machine()
+            _ = m.start()
+            let disclosure = m.handle(.line("my partner hits me"))
+            #expect(shown(disclosure).contains("I believe you"))
+            let actions = m.handle(leave)
+            #expect(actions.first == .clearScreen, "\(leave)")
+            #expect(actions.last == .exit(0))
+            let text = shown(actions)
+            #expect(!text.contains("999") && !text.contains("believe") && !text.contains("helpline"), "\(text)")
+        }
+        // Leaving crisis support shows its lines once more, and clears nothing.
+        var m = try REPLFixture.machine()
+        _ = m.start()
+        _ = m.handle(.line("I want to die"))
+        let actions = m.handle(.line("/quit"))
+        #expect(!actions.contains(.clearScreen))
+        #expect(shown(actions).contains("116 123"))
+    }
+
     @Test("The end of the conversation exits 0 after the last words")
     func ended() throws {
         var m = try REPLFixture.machine()

@@ -87,13 +87,37 @@ enum REPLFixture {
               leave:
                 return: true
             """,
+        "en/support.yaml": """
+            flow: support
+            role: support
+            nodes:
+              open:
+                say: "I believe you. A helpline can help."
+                next: safe
+              safe:
+                ask: Are you safe right now?
+                choices:
+                  - key: yes
+                    label: Yes, for now
+                    next: leave
+                  - key: no
+                    label: No
+                    next: open
+              leave:
+                return: true
+            """,
     ]
 
-    /// Finds "want to die" as a crisis, nothing else.
+    /// Finds "want to die" as a crisis and "hits me" as a disclosure of abuse, nothing else.
     struct PhraseScanner: SafetyScanning {
         func scan(_ text: String) -> Detection? {
-            text.lowercased().contains("want to die")
-                ? Detection(level: .crisis, category: "suicidal-ideation", reason: "thoughts of suicide") : nil
+            if text.lowercased().contains("want to die") {
+                return Detection(level: .crisis, category: "suicidal-ideation", reason: "thoughts of suicide")
+            }
+            if text.lowercased().contains("hits me") {
+                return Detection(level: .support, category: "abuse", reason: "being hurt by someone close to you")
+            }
+            return nil
         }
     }
 
