@@ -2,6 +2,9 @@
 /// `{"jsonrpc":"2.0","id":7,"method":"session.say","params":{"session":"s1","text":"…"}}`
 /// with members in any order, string or integer ids and string params.
 ///
+/// It makes no `IncomingMessage` (whose params carry a whole `SessionState` slot): the
+/// hot calls run straight from the ``FastRequest``, and the rest are turned into a message.
+///
 /// Anything else — another shape, a duplicate key, a number with a fraction, an escape it
 /// does not know, bad JSON — returns `nil`, and the line goes through `JSONDecoder`, which
 /// judges it exactly as before. So this is only ever a shortcut, never a second opinion:
@@ -10,11 +13,15 @@ enum FastRequestReader {
     /// The member names read, by index (no string is made for a name).
     static let messageKeys: [StaticString] = ["jsonrpc", "method", "id", "params"]
     static let paramKeys: [StaticString] = ["session", "text", "locale", "region", "flow"]
+    /// The method names, in the order of `methods` (a known name is matched as bytes).
+    static let methodNames: [StaticString] = ["session.say", "session.start", "session.end",
+                                              "session.export", "session.import", "server.info"]
+    static let methods: [Method] = [.say, .start, .end, .export, .importState, .info]
 
-    static func read(_ bytes: UnsafeRawBufferPointer) -> IncomingMessage? {
+    static func read(_ bytes: UnsafeRawBufferPointer) -> FastRequest? {
         var r = Cursor(bytes: bytes)
         guard r.skipSpace(), r.take(UInt8(ascii: "{")) else { return nil }
-        var message = IncomingMessage()
+        var request = FastRequest()
         var seen = 0
         guard r.skipSpace() else { return nil }
         if r.peek == UInt8(ascii: "}") { return nil }
@@ -24,24 +31,34 @@ enum FastRequestReader {
             seen |= 1 << key
             switch key {
             case 0: // jsonrpc
-                guard let s = r.string() else { return nil }
-                message.jsonrpc = .value(s)
+                if r.literal(#""2.0""#) {
+                    request.jsonrpc = .value("2.0")
+                } else {
+                    guard let s = r.string() else { return nil }
+                    request.jsonrpc = .value(s)
+                }
             case 1: // method
-                guard let s = r.string() else { return nil }
-                message.method = .value(s)
+                let start = r.i
+                if let m = r.key(methodNames) {
+                    request.method = .known(methods[m])
+                } else {
+                    r.i = start
+                    guard let s = r.string() else { return nil }
+                    request.method = .other(s)
+                }
             case 2: // id
                 if r.peek == UInt8(ascii: "\"") {
                     guard let s = r.string() else { return nil }
-                    message.id = .value(.string(s))
+                    request.id = .string(s)
                 } else if r.literal("null") {
-                    message.id = .value(.null)
+                    request.id = .null
                 } else {
                     guard let n = r.integer() else { return nil }
-                    message.id = .value(.number(n))
+                    request.id = .number(n)
                 }
             case 3: // params
-                guard let p = params(&r) else { return nil }
-                message.params = .named(p)
+                guard params(&r, into: &request) else { return nil }
+                request.hasParams = true
             default:
                 return nil
             }
@@ -52,30 +69,28 @@ enum FastRequestReader {
         }
         // Only white space may follow.
         guard r.skipSpace(), r.atEnd else { return nil }
-        return message
+        return request
     }
 
-    static func params(_ r: inout Cursor) -> RequestParams? {
-        guard r.take(UInt8(ascii: "{")), r.skipSpace() else { return nil }
-        var p = RequestParams()
-        if r.take(UInt8(ascii: "}")) { return p }
+    static func params(_ r: inout Cursor, into request: inout FastRequest) -> Bool {
+        guard r.take(UInt8(ascii: "{")), r.skipSpace() else { return false }
+        if r.take(UInt8(ascii: "}")) { return true }
         var seen = 0
         while true {
             guard r.skipSpace(), let key = r.key(paramKeys), seen & (1 << key) == 0,
-                  r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace(), let value = r.string() else { return nil }
+                  r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace(), let value = r.string() else { return false }
             seen |= 1 << key
             switch key {
-            case 0: p.session = .value(value)
-            case 1: p.text = .value(value)
-            case 2: p.locale = .value(value)
-            case 3: p.region = .value(value)
-            case 4: p.flow = .value(value)
-            default: return nil
+            case 0: request.session = value
+            case 1: request.text = value
+            case 2: request.locale = value
+            case 3: request.region = value
+            case 4: request.flow = value
+            default: return false
             }
-            guard r.skipSpace() else { return nil }
+            guard r.skipSpace() else { return false }
             if r.take(UInt8(ascii: ",")) { continue }
-            guard r.take(UInt8(ascii: "}")) else { return nil }
-            return p
+            return r.take(UInt8(ascii: "}"))
         }
     }
 

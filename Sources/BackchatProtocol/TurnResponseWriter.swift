@@ -10,12 +10,19 @@ enum TurnResponseWriter {
     static func write(id: RequestID, result: TurnResult) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(256 + result.turn.messages.reduce(0) { $0 + $1.utf8.count })
+        return write(id: id, result: result, into: &out) ? out : nil
+    }
+
+    /// Appends the answer line to `out`; `false` (and nothing appended) when the id is a
+    /// fractional number.
+    static func write(id: RequestID, result: TurnResult, into out: inout [UInt8]) -> Bool {
+        if case .fractional = id { return false }
         raw(#"{"id":"#, into: &out)
         switch id {
         case .null: raw("null", into: &out)
-        case .number(let n): out.append(contentsOf: String(n).utf8)
+        case .number(let n): number(n, into: &out)
         case .string(let s): string(s, into: &out)
-        case .fractional: return nil
+        case .fractional: return false
         }
         raw(#","jsonrpc":"2.0","result":{"choices":["#, into: &out)
         let turn = result.turn
@@ -70,7 +77,23 @@ enum TurnResponseWriter {
         raw(#","session":"#, into: &out)
         string(result.session, into: &out)
         raw("}}", into: &out)
-        return out
+        return true
+    }
+
+    /// An integer in decimal, as `JSONEncoder` writes it, without making a `String`.
+    static func number(_ n: Int64, into out: inout [UInt8]) {
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = n.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes; 19 digits at most, filled from the end
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i...]))
+        }
     }
 
     /// Appends a literal's bytes as they are (no walk through a `String.UTF8View`).
