@@ -10,13 +10,52 @@
 /// judges it exactly as before. So this is only ever a shortcut, never a second opinion:
 /// a test checks both paths give the same answer for every kind of line.
 enum FastRequestReader {
-    /// The member names read, by index (no string is made for a name).
-    static let messageKeys: [StaticString] = ["jsonrpc", "method", "id", "params"]
-    static let paramKeys: [StaticString] = ["session", "text", "locale", "region", "flow"]
-    /// The method names, in the order of `methods` (a known name is matched as bytes).
-    static let methodNames: [StaticString] = ["session.say", "session.start", "session.end",
-                                              "session.export", "session.import", "server.info"]
-    static let methods: [Method] = [.say, .start, .end, .export, .importState, .info]
+    /// The member names read, by index (no string is made for a name): `jsonrpc`, `method`,
+    /// `id`, `params`. Matched by length, then bytes.
+    static func messageKey(_ name: UnsafeRawBufferPointer) -> Int? {
+        switch name.count {
+        case 7: return equal(name, "jsonrpc") ? 0 : nil
+        case 6: return equal(name, "method") ? 1 : equal(name, "params") ? 3 : nil
+        case 2: return equal(name, "id") ? 2 : nil
+        default: return nil
+        }
+    }
+
+    /// The params read, by index: `session`, `text`, `locale`, `region`, `flow`.
+    static func paramKey(_ name: UnsafeRawBufferPointer) -> Int? {
+        switch name.count {
+        case 7: return equal(name, "session") ? 0 : nil
+        case 4: return equal(name, "text") ? 1 : equal(name, "flow") ? 4 : nil
+        case 6: return equal(name, "locale") ? 2 : equal(name, "region") ? 3 : nil
+        default: return nil
+        }
+    }
+
+    /// A method this server knows, by its name's bytes.
+    static func method(_ name: UnsafeRawBufferPointer) -> Method? {
+        switch name.count {
+        case 11:
+            if equal(name, "session.say") { return .say }
+            if equal(name, "session.end") { return .end }
+            return equal(name, "server.info") ? .info : nil
+        case 13: return equal(name, "session.start") ? .start : nil
+        case 14:
+            if equal(name, "session.export") { return .export }
+            return equal(name, "session.import") ? .importState : nil
+        default: return nil
+        }
+    }
+
+    /// Whether the bytes are exactly `word` (the caller has checked the length).
+    static func equal(_ name: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+        let w = word.utf8Start
+        var k = 0
+        while k < name.count {
+            if name[k] != w[k] { return false }
+            k += 1
+        }
+        return true
+    }
 
     static func read(_ bytes: UnsafeRawBufferPointer) -> FastRequest? {
         var r = Cursor(bytes: bytes)
@@ -26,7 +65,7 @@ enum FastRequestReader {
         guard r.skipSpace() else { return nil }
         if r.peek == UInt8(ascii: "}") { return nil }
         while true {
-            guard r.skipSpace(), let key = r.key(messageKeys), seen & (1 << key) == 0,
+            guard r.skipSpace(), let key = r.name().flatMap(messageKey), seen & (1 << key) == 0,
                   r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace() else { return nil }
             seen |= 1 << key
             switch key {
@@ -39,8 +78,8 @@ enum FastRequestReader {
                 }
             case 1: // method
                 let start = r.i
-                if let m = r.key(methodNames) {
-                    request.method = .known(methods[m])
+                if let m = r.name().flatMap(method) {
+                    request.method = .known(m)
                 } else {
                     r.i = start
                     guard let s = r.string() else { return nil }
@@ -77,7 +116,7 @@ enum FastRequestReader {
         if r.take(UInt8(ascii: "}")) { return true }
         var seen = 0
         while true {
-            guard r.skipSpace(), let key = r.key(paramKeys), seen & (1 << key) == 0,
+            guard r.skipSpace(), let key = r.name().flatMap(paramKey), seen & (1 << key) == 0,
                   r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace(), let value = r.string() else { return false }
             seen |= 1 << key
             switch key {
@@ -122,22 +161,15 @@ enum FastRequestReader {
             return true
         }
 
-        /// A member name that is one of `names`, written without escapes; `nil` for anything
-        /// else (the line then goes the general way). No string is made for it.
-        mutating func key(_ names: [StaticString]) -> Int? {
+        /// A string written without escapes, as its bytes (no string is made for it); `nil`
+        /// for anything else (the line then goes the general way, or the caller reads it again).
+        mutating func name() -> UnsafeRawBufferPointer? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = i
             while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
-            let length = i - start
             i += 1
-            for (index, name) in names.enumerated() where name.utf8CodeUnitCount == length {
-                let p = name.utf8Start
-                var k = 0
-                while k < length && bytes[start + k] == p[k] { k += 1 }
-                if k == length { return index }
-            }
-            return nil
+            return UnsafeRawBufferPointer(rebasing: bytes[start..<(i - 1)])
         }
 
         /// A JSON integer without fraction or exponent that fits in `Int64`.

@@ -107,13 +107,40 @@ enum TurnResponseWriter {
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Whether no byte needs escaping (none below 0x20, no `"`, no `\`), looked at eight
+    /// bytes at a time: messages are most of an answer's bytes.
+    static func isClean(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let count = bytes.count
+        var i = 0
+        while i + 8 <= count {
+            let x = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let quote = x ^ (ones &* 0x22)
+            let backslash = x ^ (ones &* 0x5C)
+            // A byte below 0x20 in x, or a zero byte in `quote` or `backslash` (exact as to
+            // whether there is one; which one does not matter here).
+            let below = (x &- ones &* 0x20) & ~x
+            let zeroQuote = (quote &- ones) & ~quote
+            let zeroBackslash = (backslash &- ones) & ~backslash
+            if (below | zeroQuote | zeroBackslash) & highs != 0 { return false }
+            i += 8
+        }
+        while i < count {
+            let b = bytes[i]
+            if b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// A JSON string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`, the rest as is.
     static func string(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most text needs no escaping at all: copy it in one go.
         var s = s
         let clean = s.withUTF8 { bytes -> Bool in
-            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            guard isClean(UnsafeRawBufferPointer(bytes)) else { return false }
             out.append(contentsOf: bytes)
             return true
         }
