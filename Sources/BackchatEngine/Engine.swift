@@ -435,10 +435,11 @@ struct Step {
         var resumeOnly = false
         let startRole = currentRole
         for _ in 0..<Engine.stepLimit {
-            let flow = locale.flows[target.flow]
-            if let role = flow.role, role != startRole { enteredRole = role }
-            let node = flow.nodes[target.node]
-            trace?(.node(flow: flow.name, node: node.id))
+            // The flow's members are read where they are, not copied out as a whole flow.
+            let flowIndex = target.flow
+            if let role = locale.flows[flowIndex].role, role != startRole { enteredRole = role }
+            let node = locale.flows[flowIndex].nodes[target.node]
+            trace?(.node(flow: locale.flows[flowIndex].name, node: node.id))
             if !resumeOnly {
                 for t in node.say { let text = render(t); if !text.isEmpty { messages.append(text) } }
                 apply(node.assignments)
@@ -466,7 +467,7 @@ struct Step {
                 target = Target(flow: f, node: locale.flows[f].start)
             case .returns:
                 label = "return"
-                trace?(.edge(flow: flow.name, node: node.id, label: label))
+                trace?(.edge(flow: locale.flows[flowIndex].name, node: node.id, label: label))
                 if state.returns.last == SessionState.Position.finished {
                     state.returns.removeLast()
                     messages.append(locale.strings.ended)
@@ -487,7 +488,7 @@ struct Step {
                 state.ended = true
                 return
             }
-            trace?(.edge(flow: flow.name, node: node.id, label: label))
+            trace?(.edge(flow: locale.flows[flowIndex].name, node: node.id, label: label))
         }
         messages.append("Something went wrong in these dialogs (a loop with no question). Type /restart to begin again.")
         state.position = nil
