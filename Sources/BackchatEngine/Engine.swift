@@ -52,12 +52,17 @@ public struct Engine: Sendable {
         guard let ls = script.localeScript(for: state.locale) else {
             return Turn(messages: ["No dialogs are loaded."], ended: true)
         }
-        var step = Step(engine: self, locale: ls, state: state, today: today, trace: trace)
+        // The step takes the state over rather than sharing it: a shared copy would make its
+        // first change to the variables or the history copy them whole.
+        var taken = SessionState(locale: "", region: nil, dialogsVersion: "")
+        swap(&taken, &state)
+        var step = Step(engine: self, locale: ls, state: consume taken, today: today, trace: trace)
         step.state.turns += 1
         step.reconcile()
         step.handle(input)
-        state = step.state
-        return step.finish()
+        let turn = step.finish()
+        swap(&state, &step.state)
+        return turn
     }
 
     /// The pure form: the state after `input` and the turn.
@@ -109,7 +114,7 @@ struct Step {
     /// question answered "yes"), so the turn reports a new escalation.
     var enteredRole: FlowRole? = nil
 
-    init(engine: Engine, locale: LocaleScript, state: SessionState, today: CalendarDay?, trace: ((TraceEvent) -> Void)?) {
+    init(engine: Engine, locale: LocaleScript, state: consuming SessionState, today: CalendarDay?, trace: ((TraceEvent) -> Void)?) {
         self.engine = engine; self.locale = locale; self.state = state; self.today = today; self.trace = trace
     }
 
@@ -126,7 +131,7 @@ struct Step {
                                     certainty: role == .crisisCheck ? .possible : .clear,
                                     resources: engine.script.resources.resources(for: level, region: state.region))
         }
-        let node = state.position.map { "\($0.flow).\($0.node)" } ?? (state.ended ? "end" : "")
+        let node = state.position.map { $0.flow + "." + $0.node } ?? (state.ended ? "end" : "")
         return Turn(messages: messages, choices: choices, expects: state.ended ? .none : expects,
                     escalation: escalation, ended: state.ended, node: node)
     }
@@ -155,12 +160,19 @@ struct Step {
                 command(name.lowercased())
                 return
             }
-            if let name = locale.commandWords[words.joined(separator: " ")], !answersCurrentChoice(words) {
+            if let name = commandWord(words), !answersCurrentChoice(words) {
                 command(name)
                 return
             }
             answer(raw, words: words)
         }
+    }
+
+    /// The command that the words, typed alone, stand for ("go back" → `back`), if any.
+    /// Text with more words than any command word is not looked up (no joined copy of it).
+    func commandWord(_ words: [String]) -> String? {
+        guard words.count <= locale.mostCommandWords else { return nil }
+        return locale.commandWords[words.joined(separator: " ")]
     }
 
     /// Whether the words are exactly one of the current choices (so "skip" as a choice wins over the command).
@@ -250,7 +262,7 @@ struct Step {
     func backstopSetAside(_ detection: Detection, raw: String, words: [String]) -> Bool {
         guard detection.category == SafetyDetector.backstopCategory else { return false }
         if currentRole == .crisis || currentRole == .crisisCheck { return true }
-        if raw.trimmingWhitespace.hasPrefix("/") || locale.commandWords[words.joined(separator: " ")] != nil { return true }
+        if raw.trimmingWhitespace.hasPrefix("/") || commandWord(words) != nil { return true }
         return answersCurrentChoice(words)
     }
 
@@ -433,10 +445,11 @@ struct Step {
         var resumeOnly = false
         let startRole = currentRole
         for _ in 0..<Engine.stepLimit {
-            let flow = locale.flows[target.flow]
-            if let role = flow.role, role != startRole { enteredRole = role }
-            let node = flow.nodes[target.node]
-            trace?(.node(flow: flow.name, node: node.id))
+            // The flow's members are read where they are, not copied out as a whole flow.
+            let flowIndex = target.flow
+            if let role = locale.flows[flowIndex].role, role != startRole { enteredRole = role }
+            let node = locale.flows[flowIndex].nodes[target.node]
+            trace?(.node(flow: locale.flows[flowIndex].name, node: node.id))
             if !resumeOnly {
                 for t in node.say { let text = render(t); if !text.isEmpty { messages.append(text) } }
                 apply(node.assignments)
@@ -464,7 +477,7 @@ struct Step {
                 target = Target(flow: f, node: locale.flows[f].start)
             case .returns:
                 label = "return"
-                trace?(.edge(flow: flow.name, node: node.id, label: label))
+                trace?(.edge(flow: locale.flows[flowIndex].name, node: node.id, label: label))
                 if state.returns.last == SessionState.Position.finished {
                     state.returns.removeLast()
                     messages.append(locale.strings.ended)
@@ -485,7 +498,7 @@ struct Step {
                 state.ended = true
                 return
             }
-            trace?(.edge(flow: flow.name, node: node.id, label: label))
+            trace?(.edge(flow: locale.flows[flowIndex].name, node: node.id, label: label))
         }
         messages.append("Something went wrong in these dialogs (a loop with no question). Type /restart to begin again.")
         state.position = nil

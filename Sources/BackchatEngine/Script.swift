@@ -32,20 +32,89 @@ public struct Script: Sendable {
 }
 
 /// The flows, strings and safety set-up of one language.
+///
+/// A value like any other, but its members live behind one shared, immutable reference:
+/// every turn copies the locale into its step, and copying one reference costs a retain
+/// where copying the members themselves (the flows, the indexes, fifteen strings, the
+/// scanner) cost dozens. A change replaces the reference, so copies never see it.
 public struct LocaleScript: Sendable {
-    public var code: String
-    public var flows: [Flow]
-    public var flowIndex: [String: Int]
+    /// The members, as one value.
+    struct Members: Sendable {
+        var code: String
+        var flows: [Flow]
+        var flowIndex: [String: Int]
+        var entryFlow: Int
+        var strings: EngineStrings
+        var safety: SafetySetup
+        var commands: [String: Int]
+        var commandWords: [String: String]
+        /// The most words any of `commandWords` has: longer text is never a command word.
+        var mostCommandWords = 0
+
+        /// Works out the members derived from the others.
+        mutating func derive() {
+            mostCommandWords = commandWords.keys.reduce(0) { most, phrase in
+                max(most, phrase.utf8.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 })
+            }
+        }
+    }
+
+    /// The shared members; never changed once made.
+    final class Box: Sendable {
+        let members: Members
+        init(_ members: Members) { self.members = members }
+    }
+
+    private var box: Box
+
+    /// Changes one member: the others are shared, the reference is new.
+    private mutating func change(_ body: (inout Members) -> Void) {
+        var members = box.members
+        body(&members)
+        members.derive()
+        box = Box(members)
+    }
+
+    public var code: String {
+        get { box.members.code }
+        set { change { $0.code = newValue } }
+    }
+    public var flows: [Flow] {
+        get { box.members.flows }
+        set { change { $0.flows = newValue } }
+    }
+    public var flowIndex: [String: Int] {
+        get { box.members.flowIndex }
+        set { change { $0.flowIndex = newValue } }
+    }
     /// The flow a new conversation starts in.
-    public var entryFlow: Int
+    public var entryFlow: Int {
+        get { box.members.entryFlow }
+        set { change { $0.entryFlow = newValue } }
+    }
     /// Words the engine itself says (help, "cannot go back", …).
-    public var strings: EngineStrings
+    public var strings: EngineStrings {
+        get { box.members.strings }
+        set { change { $0.strings = newValue } }
+    }
     /// The safety scan and where each escalation level leads.
-    public var safety: SafetySetup
+    public var safety: SafetySetup {
+        get { box.members.safety }
+        set { change { $0.safety = newValue } }
+    }
     /// Extra slash-commands: command name → the flow it calls (then the conversation resumes).
-    public var commands: [String: Int] = [:]
+    public var commands: [String: Int] {
+        get { box.members.commands }
+        set { change { $0.commands = newValue } }
+    }
     /// Plain words that mean a command when typed alone ("quit", "exit", "go back", …).
-    public var commandWords: [String: String] = LocaleScript.defaultCommandWords
+    public var commandWords: [String: String] {
+        get { box.members.commandWords }
+        set { change { $0.commandWords = newValue } }
+    }
+
+    /// The most words a command word has (`bye for now`: 3); text with more is not one.
+    var mostCommandWords: Int { box.members.mostCommandWords }
 
     public static let defaultCommandWords: [String: String] = [
         "help": "help", "quit": "quit", "exit": "quit", "bye for now": "quit",
@@ -55,14 +124,12 @@ public struct LocaleScript: Sendable {
     ]
 
     public init(code: String, flows: [Flow], entryFlow: Int, strings: EngineStrings, safety: SafetySetup) {
-        self.code = code
-        self.flows = flows
-        self.entryFlow = entryFlow
-        self.strings = strings
-        self.safety = safety
         var index: [String: Int] = [:]
         for (i, f) in flows.enumerated() { index[f.name] = i }
-        self.flowIndex = index
+        var members = Members(code: code, flows: flows, flowIndex: index, entryFlow: entryFlow, strings: strings,
+                              safety: safety, commands: [:], commandWords: LocaleScript.defaultCommandWords)
+        members.derive()
+        box = Box(members)
     }
 
     public func flow(named name: String) -> Flow? { flowIndex[name].map { flows[$0] } }

@@ -14,6 +14,12 @@ extension Dispatcher {
         let locale = try Self.optionalString(p.locale, "locale", method)
         let region = try Self.optionalString(p.region, "region", method)
         let flow = try Self.optionalString(p.flow, "flow", method)
+        return .turn(try start(session: requested, locale: locale, region: region, flow: flow))
+    }
+
+    /// `session.start` with its params read.
+    mutating func start(session requested: String?, locale: String?, region: String?, flow: String?) throws(RPCError) -> TurnResult {
+        let method = Method.start.rawValue
         if let requested { try checkNewID(requested, method) }
         if let locale, !hasLocale(locale) {
             let known = engine.script.locales.keys.sorted().joined(separator: ", ")
@@ -39,7 +45,7 @@ extension Dispatcher {
         let id = requested ?? generateID()
         sessions[id] = state
         onSessionChange?(id, state)
-        return .turn(TurnResult(session: id, turn: turn))
+        return TurnResult(session: id, turn: turn)
     }
 
     // MARK: - session.say
@@ -48,11 +54,16 @@ extension Dispatcher {
         let method = Method.say.rawValue
         let id = try Self.requiredString(p.session, "session", method, what: "the id session.start returned")
         let text = try Self.requiredString(p.text, "text", method, what: "what the person typed")
+        return .turn(try say(session: id, text: text))
+    }
+
+    /// `session.say` with its params read.
+    mutating func say(session id: String, text: String) throws(RPCError) -> TurnResult {
         guard let index = sessions.index(forKey: id) else { throw Self.unknownSession(id) }
         // In place: no copy of the state, so no copy-on-write of its arrays.
         let turn = engine.respond(&sessions.values[index], to: .text(text), today: today)
         if let onSessionChange { onSessionChange(id, sessions.values[index]) }
-        return .turn(TurnResult(session: id, turn: turn))
+        return TurnResult(session: id, turn: turn)
     }
 
     // MARK: - session.end
@@ -60,10 +71,15 @@ extension Dispatcher {
     mutating func end(_ p: RequestParams) throws(RPCError) -> Response.Payload {
         let method = Method.end.rawValue
         let id = try Self.requiredString(p.session, "session", method, what: "the id of the session to end")
+        return .turn(try end(session: id))
+    }
+
+    /// `session.end` with its params read.
+    mutating func end(session id: String) throws(RPCError) -> TurnResult {
         guard var state = sessions.removeValue(forKey: id) else { throw Self.unknownSession(id) }
         let turn = engine.respond(&state, to: .command("quit"), today: today)
         onSessionChange?(id, nil)
-        return .turn(TurnResult(session: id, turn: turn))
+        return TurnResult(session: id, turn: turn)
     }
 
     // MARK: - session.export / session.import

@@ -51,54 +51,96 @@ public struct Dispatcher {
     /// Answers one line (without its line break). `nil` means no answer is due: the line
     /// was blank, a notification, or a batch of notifications.
     public mutating func respond(toLine line: Data) -> Data? {
+        var out: [UInt8] = []
+        let answered = line.withUnsafeBytes { respond(toLine: $0, into: &out) }
+        return answered ? Data(out) : nil
+    }
+
+    /// Answers one line (without its line break) by appending the answer, without its line
+    /// break, to `out`. `false` means no answer is due (nothing was appended): the line was
+    /// blank, a notification, or a batch of notifications.
+    public mutating func respond(toLine line: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
         // One pass over the bytes for the first that is not white space, then the UTF-8 check
-        // (not for a blank line); Data's own iterator costs more than either.
-        let (first, valid) = line.withUnsafeBytes { bytes -> (UInt8?, Bool) in
-            guard let first = bytes.first(where: { !Self.isJSONWhitespace($0) }) else { return (nil, true) }
-            return (first, UTF8Check.isValid(bytes))
-        }
-        guard let first else { return nil }
-        guard valid else {
-            return encode(.failure(.null, RPCError(.parseError,
-                "parse error: the line is not valid UTF-8; send each message as UTF-8 encoded JSON")))
+        // (not for a blank line).
+        guard let first = line.first(where: { !Self.isJSONWhitespace($0) }) else { return false }
+        guard UTF8Check.isValid(line) else {
+            append(.failure(.null, RPCError(.parseError,
+                "parse error: the line is not valid UTF-8; send each message as UTF-8 encoded JSON")), to: &out)
+            return true
         }
         if first == UInt8(ascii: "[") {
             let batch: [IncomingMessage]
             do {
-                batch = try decoder.decode([IncomingMessage].self, from: line)
+                batch = try decoder.decode([IncomingMessage].self, from: Data(line))
             } catch {
-                return encode(.failure(.null, Self.notJSON))
+                append(.failure(.null, Self.notJSON), to: &out)
+                return true
             }
             guard !batch.isEmpty else {
-                return encode(.failure(.null, RPCError(.invalidRequest,
-                    "invalid request: the batch is empty; send at least one request in the array, or a single request object")))
+                append(.failure(.null, RPCError(.invalidRequest,
+                    "invalid request: the batch is empty; send at least one request in the array, or a single request object")), to: &out)
+                return true
             }
-            var parts: [Data] = []
-            for message in batch {
-                if let response = handle(message) { parts.append(encode(response)) }
-            }
-            guard !parts.isEmpty else { return nil }
-            var out = Data()
-            out.reserveCapacity(parts.reduce(2) { $0 + $1.count + 1 })
             out.append(UInt8(ascii: "["))
-            for (i, part) in parts.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(part)
+            var answers = 0
+            for message in batch {
+                guard let response = handle(message) else { continue }
+                if answers > 0 { out.append(UInt8(ascii: ",")) }
+                append(response, to: &out)
+                answers += 1
             }
+            guard answers > 0 else { out.removeLast(); return false }
             out.append(UInt8(ascii: "]"))
-            return out
+            return true
         }
-        if fastPath, let fast = line.withUnsafeBytes({ FastRequestReader.read($0) }) {
-            // A closure, not `encode` itself: the method value would copy the whole dispatcher.
-            return handle(fast).map { encode($0) }
+        if fastPath, let fast = FastRequestReader.read(line) {
+            if let answered = respondDirectly(to: fast, into: &out) { return answered }
+            guard let response = handle(fast.message) else { return false }
+            append(response, to: &out)
+            return true
         }
         let message: IncomingMessage
         do {
-            message = try decoder.decode(IncomingMessage.self, from: line)
+            message = try decoder.decode(IncomingMessage.self, from: Data(line))
         } catch {
-            return encode(.failure(.null, Self.notJSON))
+            append(.failure(.null, Self.notJSON), to: &out)
+            return true
         }
-        return handle(message).map { encode($0) }
+        guard let response = handle(message) else { return false }
+        append(response, to: &out)
+        return true
+    }
+
+    /// Runs the hot calls (`session.say`, `session.start`, `session.end` with the params they
+    /// need) straight from what the fast reader read, and appends the answer. `nil` hands the
+    /// request to ``handle(_:)``, which judges everything else exactly as for any message.
+    /// Otherwise: whether an answer was appended (a notification gets none).
+    private mutating func respondDirectly(to request: FastRequest, into out: inout [UInt8]) -> Bool? {
+        guard request.isJSONRPC2, case .known(let method) = request.method else { return nil }
+        let result: TurnResult
+        do throws(RPCError) {
+            switch method {
+            case .say:
+                guard let session = request.session, let text = request.text else { return nil }
+                result = try say(session: session, text: text)
+            case .start:
+                result = try start(session: request.session, locale: request.locale,
+                                   region: request.region, flow: request.flow)
+            case .end:
+                guard let session = request.session else { return nil }
+                result = try end(session: session)
+            case .export, .importState, .info:
+                return nil
+            }
+        } catch {
+            guard let id = request.id else { return false }
+            append(.failure(id, error), to: &out)
+            return true
+        }
+        guard let id = request.id else { return false }
+        if TurnResponseWriter.write(id: id, result: result, into: &out) { return true }
+        append(Response(id: id, outcome: .success(.turn(result))), to: &out)
+        return true
     }
 
     /// Answers a line given as text: for tests and tools.
@@ -120,11 +162,23 @@ public struct Dispatcher {
         b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A
     }
 
+    /// Appends the answer to a line that was longer than the limit.
+    public func appendLineTooLongResponse(to out: inout [UInt8]) {
+        lineTooLongResponse().withUnsafeBytes { out.append(contentsOf: $0) }
+    }
+
+    /// Appends a response's bytes to `out`: a turn straight from ``TurnResponseWriter``,
+    /// anything else through `JSONEncoder`.
+    private func append(_ response: Response, to out: inout [UInt8]) {
+        if fastPath, case .success(.turn(let t)) = response.outcome,
+           TurnResponseWriter.write(id: response.id, result: t, into: &out) {
+            return
+        }
+        encode(response).withUnsafeBytes { out.append(contentsOf: $0) }
+    }
+
     /// Encodes a response; a result that cannot be written becomes an internal error.
     private func encode(_ response: Response) -> Data {
-        if fastPath, case .success(.turn(let t)) = response.outcome, let bytes = TurnResponseWriter.write(id: response.id, result: t) {
-            return Data(bytes)
-        }
         do {
             return try encoder.encode(response)
         } catch {

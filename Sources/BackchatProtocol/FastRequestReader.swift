@@ -2,46 +2,102 @@
 /// `{"jsonrpc":"2.0","id":7,"method":"session.say","params":{"session":"s1","text":"…"}}`
 /// with members in any order, string or integer ids and string params.
 ///
+/// It makes no `IncomingMessage` (whose params carry a whole `SessionState` slot): the
+/// hot calls run straight from the ``FastRequest``, and the rest are turned into a message.
+///
 /// Anything else — another shape, a duplicate key, a number with a fraction, an escape it
 /// does not know, bad JSON — returns `nil`, and the line goes through `JSONDecoder`, which
 /// judges it exactly as before. So this is only ever a shortcut, never a second opinion:
 /// a test checks both paths give the same answer for every kind of line.
 enum FastRequestReader {
-    /// The member names read, by index (no string is made for a name).
-    static let messageKeys: [StaticString] = ["jsonrpc", "method", "id", "params"]
-    static let paramKeys: [StaticString] = ["session", "text", "locale", "region", "flow"]
+    /// The member names read, by index (no string is made for a name): `jsonrpc`, `method`,
+    /// `id`, `params`. Matched by length, then bytes.
+    static func messageKey(_ name: UnsafeRawBufferPointer) -> Int? {
+        switch name.count {
+        case 7: return equal(name, "jsonrpc") ? 0 : nil
+        case 6: return equal(name, "method") ? 1 : equal(name, "params") ? 3 : nil
+        case 2: return equal(name, "id") ? 2 : nil
+        default: return nil
+        }
+    }
 
-    static func read(_ bytes: UnsafeRawBufferPointer) -> IncomingMessage? {
+    /// The params read, by index: `session`, `text`, `locale`, `region`, `flow`.
+    static func paramKey(_ name: UnsafeRawBufferPointer) -> Int? {
+        switch name.count {
+        case 7: return equal(name, "session") ? 0 : nil
+        case 4: return equal(name, "text") ? 1 : equal(name, "flow") ? 4 : nil
+        case 6: return equal(name, "locale") ? 2 : equal(name, "region") ? 3 : nil
+        default: return nil
+        }
+    }
+
+    /// A method this server knows, by its name's bytes.
+    static func method(_ name: UnsafeRawBufferPointer) -> Method? {
+        switch name.count {
+        case 11:
+            if equal(name, "session.say") { return .say }
+            if equal(name, "session.end") { return .end }
+            return equal(name, "server.info") ? .info : nil
+        case 13: return equal(name, "session.start") ? .start : nil
+        case 14:
+            if equal(name, "session.export") { return .export }
+            return equal(name, "session.import") ? .importState : nil
+        default: return nil
+        }
+    }
+
+    /// Whether the bytes are exactly `word` (the caller has checked the length).
+    static func equal(_ name: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+        let w = word.utf8Start
+        var k = 0
+        while k < name.count {
+            if name[k] != w[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    static func read(_ bytes: UnsafeRawBufferPointer) -> FastRequest? {
         var r = Cursor(bytes: bytes)
         guard r.skipSpace(), r.take(UInt8(ascii: "{")) else { return nil }
-        var message = IncomingMessage()
+        var request = FastRequest()
         var seen = 0
         guard r.skipSpace() else { return nil }
         if r.peek == UInt8(ascii: "}") { return nil }
         while true {
-            guard r.skipSpace(), let key = r.key(messageKeys), seen & (1 << key) == 0,
+            guard r.skipSpace(), let key = r.name().flatMap(messageKey), seen & (1 << key) == 0,
                   r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace() else { return nil }
             seen |= 1 << key
             switch key {
             case 0: // jsonrpc
-                guard let s = r.string() else { return nil }
-                message.jsonrpc = .value(s)
+                if r.literal(#""2.0""#) {
+                    request.jsonrpc = .value("2.0")
+                } else {
+                    guard let s = r.string() else { return nil }
+                    request.jsonrpc = .value(s)
+                }
             case 1: // method
-                guard let s = r.string() else { return nil }
-                message.method = .value(s)
+                let start = r.i
+                if let m = r.name().flatMap(method) {
+                    request.method = .known(m)
+                } else {
+                    r.i = start
+                    guard let s = r.string() else { return nil }
+                    request.method = .other(s)
+                }
             case 2: // id
                 if r.peek == UInt8(ascii: "\"") {
                     guard let s = r.string() else { return nil }
-                    message.id = .value(.string(s))
+                    request.id = .string(s)
                 } else if r.literal("null") {
-                    message.id = .value(.null)
+                    request.id = .null
                 } else {
                     guard let n = r.integer() else { return nil }
-                    message.id = .value(.number(n))
+                    request.id = .number(n)
                 }
             case 3: // params
-                guard let p = params(&r) else { return nil }
-                message.params = .named(p)
+                guard params(&r, into: &request) else { return nil }
+                request.hasParams = true
             default:
                 return nil
             }
@@ -52,30 +108,28 @@ enum FastRequestReader {
         }
         // Only white space may follow.
         guard r.skipSpace(), r.atEnd else { return nil }
-        return message
+        return request
     }
 
-    static func params(_ r: inout Cursor) -> RequestParams? {
-        guard r.take(UInt8(ascii: "{")), r.skipSpace() else { return nil }
-        var p = RequestParams()
-        if r.take(UInt8(ascii: "}")) { return p }
+    static func params(_ r: inout Cursor, into request: inout FastRequest) -> Bool {
+        guard r.take(UInt8(ascii: "{")), r.skipSpace() else { return false }
+        if r.take(UInt8(ascii: "}")) { return true }
         var seen = 0
         while true {
-            guard r.skipSpace(), let key = r.key(paramKeys), seen & (1 << key) == 0,
-                  r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace(), let value = r.string() else { return nil }
+            guard r.skipSpace(), let key = r.name().flatMap(paramKey), seen & (1 << key) == 0,
+                  r.skipSpace(), r.take(UInt8(ascii: ":")), r.skipSpace(), let value = r.string() else { return false }
             seen |= 1 << key
             switch key {
-            case 0: p.session = .value(value)
-            case 1: p.text = .value(value)
-            case 2: p.locale = .value(value)
-            case 3: p.region = .value(value)
-            case 4: p.flow = .value(value)
-            default: return nil
+            case 0: request.session = value
+            case 1: request.text = value
+            case 2: request.locale = value
+            case 3: request.region = value
+            case 4: request.flow = value
+            default: return false
             }
-            guard r.skipSpace() else { return nil }
+            guard r.skipSpace() else { return false }
             if r.take(UInt8(ascii: ",")) { continue }
-            guard r.take(UInt8(ascii: "}")) else { return nil }
-            return p
+            return r.take(UInt8(ascii: "}"))
         }
     }
 
@@ -107,22 +161,15 @@ enum FastRequestReader {
             return true
         }
 
-        /// A member name that is one of `names`, written without escapes; `nil` for anything
-        /// else (the line then goes the general way). No string is made for it.
-        mutating func key(_ names: [StaticString]) -> Int? {
+        /// A string written without escapes, as its bytes (no string is made for it); `nil`
+        /// for anything else (the line then goes the general way, or the caller reads it again).
+        mutating func name() -> UnsafeRawBufferPointer? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = i
             while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
-            let length = i - start
             i += 1
-            for (index, name) in names.enumerated() where name.utf8CodeUnitCount == length {
-                let p = name.utf8Start
-                var k = 0
-                while k < length && bytes[start + k] == p[k] { k += 1 }
-                if k == length { return index }
-            }
-            return nil
+            return UnsafeRawBufferPointer(rebasing: bytes[start..<(i - 1)])
         }
 
         /// A JSON integer without fraction or exponent that fits in `Int64`.

@@ -17,6 +17,13 @@ public struct LineFramer: Sendable {
         case line(Data)
         /// A line longer than the limit; its bytes were dropped.
         case tooLong
+
+        init(_ found: Found) {
+            switch found {
+            case .line(let bytes): self = .line(Data(bytes))
+            case .tooLong: self = .tooLong
+            }
+        }
     }
 
     public let maxLineBytes: Int
@@ -32,24 +39,37 @@ public struct LineFramer: Sendable {
     /// How many bytes of an unfinished line are held (never more than `maxLineBytes + 1`).
     public var bufferedByteCount: Int { pending.count }
 
+    /// What ``forEachLine(in:_:)`` hands over: a line's bytes, valid only during the call.
+    public enum Found {
+        /// A whole line, without its line break; the bytes are only valid inside the call.
+        case line(UnsafeRawBufferPointer)
+        /// A line longer than the limit; its bytes were dropped.
+        case tooLong
+    }
+
     /// Feeds one chunk; appends what it completes to `events`.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, into events: inout [Event]) {
+        forEachLine(in: chunk) { events.append(Event($0)) }
+    }
+
+    /// Feeds one chunk and hands each line it completes to `body` as bytes, in order, with
+    /// no copy for a line that lies whole in the chunk (the server's hot path).
+    public mutating func forEachLine(in chunk: UnsafeRawBufferPointer, _ body: (Found) -> Void) {
         let count = chunk.count
         var start = 0
         while start < count {
             guard let newline = Self.firstNewline(in: chunk, from: start) else {
-                accumulate(UnsafeRawBufferPointer(rebasing: chunk[start..<count]), into: &events)
+                accumulate(UnsafeRawBufferPointer(rebasing: chunk[start..<count]), body)
                 return
             }
             if discarding {
                 discarding = false
             } else if pending.isEmpty {
-                emit(UnsafeRawBufferPointer(rebasing: chunk[start..<newline]), into: &events)
+                emit(UnsafeRawBufferPointer(rebasing: chunk[start..<newline]), body)
             } else {
                 pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<newline]))
-                let line = pending
+                pending.withUnsafeBytes { emit($0, body) }
                 pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
-                line.withUnsafeBytes { emit($0, into: &events) }
             }
             start = newline + 1
         }
@@ -57,9 +77,13 @@ public struct LineFramer: Sendable {
 
     /// Ends the input: a last line without a line break is still a line.
     public mutating func finish(into events: inout [Event]) {
+        finish { events.append(Event($0)) }
+    }
+
+    /// Ends the input, handing a last line without a line break to `body`.
+    public mutating func finish(_ body: (Found) -> Void) {
         if !discarding, !pending.isEmpty {
-            let line = pending
-            line.withUnsafeBytes { emit($0, into: &events) }
+            pending.withUnsafeBytes { emit($0, body) }
         }
         pending = []
         discarding = false
@@ -82,11 +106,11 @@ public struct LineFramer: Sendable {
     // MARK: - Internals
 
     /// Keeps the bytes of an unfinished line, unless that makes it too long.
-    private mutating func accumulate(_ bytes: UnsafeRawBufferPointer, into events: inout [Event]) {
+    private mutating func accumulate(_ bytes: UnsafeRawBufferPointer, _ body: (Found) -> Void) {
         guard !discarding else { return }
         // One byte of slack for a `\r` that the line break will drop.
         if pending.count + bytes.count > maxLineBytes + 1 {
-            events.append(.tooLong)
+            body(.tooLong)
             pending = []
             discarding = true
             return
@@ -95,12 +119,12 @@ public struct LineFramer: Sendable {
     }
 
     /// A complete line: drop a trailing `\r`, skip it if empty, check its length.
-    private func emit(_ raw: UnsafeRawBufferPointer, into events: inout [Event]) {
+    private func emit(_ raw: UnsafeRawBufferPointer, _ body: (Found) -> Void) {
         var end = raw.count
         if end > 0, raw[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         if end == 0 { return }
-        if end > maxLineBytes { events.append(.tooLong); return }
-        events.append(.line(Data(UnsafeRawBufferPointer(rebasing: raw[0..<end]))))
+        if end > maxLineBytes { body(.tooLong); return }
+        body(.line(UnsafeRawBufferPointer(rebasing: raw[0..<end])))
     }
 
     private static func firstNewline(in chunk: UnsafeRawBufferPointer, from start: Int) -> Int? {

@@ -38,7 +38,6 @@ public struct StdioServer: Sendable {
     public func run(_ dispatcher: inout Dispatcher, today: () -> CalendarDay?) -> Int32 {
         Self.installSignalHandlers()
         var framer = LineFramer()
-        var events: [LineFramer.Event] = []
         var out: [UInt8] = []
         out.reserveCapacity(flushThreshold * 2)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 16)
@@ -52,24 +51,26 @@ public struct StdioServer: Sendable {
                 return 1
             }
             dispatcher.today = today()
-            if n == 0 {
-                framer.finish(into: &events)
-            } else {
-                framer.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &events)
-            }
-            for event in events {
-                switch event {
+            var stop: Int32? = nil
+            // Each line is answered from the read buffer and its answer written straight
+            // into `out`: no `Data` either way.
+            func answer(_ found: LineFramer.Found) {
+                guard stop == nil else { return }
+                switch found {
                 case .line(let line):
-                    guard let answer = dispatcher.respond(toLine: line) else { continue }
-                    // From its bytes: appending a Data as a sequence is several times slower.
-                    answer.withUnsafeBytes { out.append(contentsOf: $0) }
+                    guard dispatcher.respond(toLine: line, into: &out) else { return }
                 case .tooLong:
-                    out.append(contentsOf: dispatcher.lineTooLongResponse())
+                    dispatcher.appendLineTooLongResponse(to: &out)
                 }
                 out.append(0x0A)
-                if out.count >= flushThreshold, let status = flush(&out) { return status }
+                if out.count >= flushThreshold { stop = flush(&out) }
             }
-            events.removeAll(keepingCapacity: true)
+            if n == 0 {
+                framer.finish(answer)
+            } else {
+                framer.forEachLine(in: UnsafeRawBufferPointer(rebasing: buffer[0..<n]), answer)
+            }
+            if let stop { return stop }
             if let status = flush(&out) { return status }
             if n == 0 { return 0 }
         }

@@ -71,4 +71,25 @@ struct FastPathTests {
         }
         #expect(TurnResponseWriter.write(id: .fractional(1.5), result: TurnResult(session: "s", turn: Turn())) == nil)
     }
+
+    /// The eight-bytes-at-a-time check must find every byte that needs escaping, wherever it
+    /// sits in a word, and none in clean text (UTF-8 above 0x7F included).
+    @Test func theCleanCheckFindsEveryByteToEscape() {
+        let fillers: [UInt8] = [UInt8(ascii: "a"), 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        let specials: [UInt8] = Array(0x00..<0x20) + [0x22, 0x5C]
+        for length in 0...24 {
+            for filler in fillers {
+                let clean = [UInt8](repeating: filler, count: length)
+                #expect(clean.withUnsafeBytes { TurnResponseWriter.isClean($0) }, "length \(length), filler \(filler)")
+                for position in 0..<length {
+                    for special in specials {
+                        var bytes = clean
+                        bytes[position] = special
+                        #expect(!bytes.withUnsafeBytes { TurnResponseWriter.isClean($0) },
+                                "byte \(special) at \(position) of \(length) among \(filler)")
+                    }
+                }
+            }
+        }
+    }
 }
