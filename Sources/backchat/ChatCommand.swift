@@ -67,6 +67,25 @@ struct ChatCommand: ParsableCommand {
         return nil
     }
 
+    /// A word when the region or language asked for is not one the dialogs know, so the person
+    /// knows why the crisis lines shown are general ones (and how to choose).
+    static func regionNotice(script: Script, locale: String?, region: String?) -> String? {
+        var notes: [String] = []
+        if let locale, let language = locale.split(whereSeparator: { $0 == "-" || $0 == "_" }).first,
+           script.locales[locale] == nil, script.locales[language.lowercased()] == nil {
+            notes.append("there are no dialogs in '\(language)' yet, so Backchat talks in \(script.defaultLocale == "en" ? "English" : script.defaultLocale)")
+        }
+        let asked = region ?? locale.flatMap { l -> String? in
+            let parts = l.split(whereSeparator: { $0 == "-" || $0 == "_" })
+            return parts.count > 1 ? String(parts[parts.count - 1]) : nil
+        }
+        if let asked, !asked.isEmpty, script.resources.region(for: asked).code == script.resources.fallback.code {
+            let listed = script.resources.regions.keys.sorted().joined(separator: ", ")
+            notes.append("no crisis lines are listed for '\(asked)', so general ones are shown (--region chooses one of \(listed))")
+        }
+        return notes.isEmpty ? nil : "backchat: " + notes.joined(separator: "; ")
+    }
+
     /// Whether the line means quit (`/quit`, `quit`, `exit`, Ctrl-D, a locale's own words).
     static func isQuit(_ input: String, words: [String: String]) -> Bool {
         let t = input.trimmingCharacters(in: .whitespaces).lowercased()
@@ -80,6 +99,7 @@ struct ChatCommand: ParsableCommand {
         let engine = Engine(script: script)
         let env = ProcessInfo.processInfo.environment
         let localeCode = locale ?? env["BACKCHAT_LOCALE"] ?? Self.systemLocale(env)
+        if let note = Self.regionNotice(script: script, locale: localeCode, region: region) { Stderr.write(note) }
         let today = Clock.today()
         // The store belongs to a person at a terminal (or to runs that name it): a piped
         // script must not replace the conversation they have in progress. If it cannot be

@@ -207,6 +207,11 @@ struct SystemLocaleTests {
         let chosen = try CLI.run(["--dialogs", root + "/Dialogs", "--no-store", "--locale", "en-GB"], input: "suicide\n",
                                  environment: ["LANG": "en_NZ.UTF-8"])
         #expect(chosen.stdout.contains("116 123") && !chosen.stdout.contains("1737"), "--locale wins over LANG")
+        #expect(chosen.stderr.isEmpty)
+        // A region or language the dialogs don't list is said, not silently replaced.
+        let unknown = try CLI.run(["--dialogs", root + "/Dialogs", "--no-store", "--locale", "fr-FR"], input: "hi\n")
+        #expect(unknown.stderr.contains("no dialogs in 'fr'"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("no crisis lines are listed for 'FR'") && unknown.stderr.contains("GB"))
     }
 }
 
