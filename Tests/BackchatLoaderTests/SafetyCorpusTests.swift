@@ -215,6 +215,44 @@ struct SafetyFlowTests {
         #expect(back.messages.last == first.messages.last, "back at the interrupted question")
     }
 
+    /// Every question of every shipped flow, reached by walking the graph: a crisis said
+    /// there escalates at once, and afterwards the conversation still works and, when the
+    /// person chooses, goes back to that very question.
+    @Test("a crisis disclosure escalates from every question of every shipped flow, and the conversation carries on")
+    func crisisFromEveryQuestion() throws {
+        let script = try #require(StoredFormTests.shipped, "the shipped dialogs load")
+        let engine = Engine(script: script)
+        func say(_ state: inout SessionState, _ text: String) -> Turn { engine.respond(&state, to: .text(text)) }
+        let ls = try #require(script.locales["en"])
+        var asked = 0
+        for flow in ls.flows {
+            for node in flow.nodes {
+                guard case .ask = node.action else { continue }
+                asked += 1
+                let here = "\(flow.name).\(node.id)"
+                var state = SessionState(locale: "en", region: "GB", dialogsVersion: script.version)
+                state.position = SessionState.Position(flow: flow.name, node: node.id)
+                let turn = say(&state, "honestly I've been thinking of killing myself")
+                #expect(turn.escalation?.level == .crisis, "no escalation at \(here)")
+                #expect(turn.messages.joined(separator: " ").contains("116 123"), "no crisis line at \(here)")
+                #expect(state.position?.flow == "crisis", "not in crisis support at \(here)")
+                // The person is safe for now and chooses to go back.
+                let safe = say(&state, "yes, I'm safe for now")
+                #expect(safe.escalation?.level == .crisis, "\(here)")
+                let back = say(&state, "go back to what we were doing")
+                if flow.role == nil {
+                    #expect(back.escalation == nil, "\(here)")
+                    #expect(state.position?.flow == flow.name && state.position?.node == node.id,
+                            "not back at \(here) but at \(state.position.map { "\($0.flow).\($0.node)" } ?? "the end")")
+                    #expect(!back.messages.isEmpty && !back.ended, "\(here)")
+                } else {
+                    #expect(!back.messages.isEmpty, "\(here)")
+                }
+            }
+        }
+        #expect(asked >= 70, "walked \(asked) questions")
+    }
+
     @Test("not safe: the emergency number, and the flow keeps offering help")
     func notSafe() throws {
         let engine = Engine(script: Self.script)
