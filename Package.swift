@@ -52,9 +52,9 @@ var package = Package(
         .testTarget(name: "BackchatEngineTests", dependencies: ["BackchatEngine", "BackchatLoader"]),
         .testTarget(name: "BackchatLoaderTests", dependencies: ["BackchatLoader", "BackchatEngine", "BackchatTestSupport"]),
         .testTarget(name: "BackchatTranscriptTests", dependencies: [
-            "BackchatTranscripts", "BackchatLoader", "BackchatEngine", "BackchatAuthoring",
+            "BackchatTranscripts", "BackchatLoader", "BackchatEngine", "BackchatAuthoring", "BackchatTestSupport",
         ]),
-        // Helpers shared by the test targets (a JSON value, a seeded generator).
+        // Helpers shared by the test targets (a JSON value, a seeded generator, running a tool).
         .target(name: "BackchatTestSupport", path: "Tests/BackchatTestSupport"),
         .testTarget(name: "BackchatProtocolTests", dependencies: [
             "BackchatProtocol", "BackchatLoader", "BackchatEngine", "BackchatTestSupport",

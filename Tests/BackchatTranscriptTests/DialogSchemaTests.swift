@@ -1,3 +1,4 @@
+import BackchatTestSupport
 import Foundation
 import Testing
 
@@ -21,16 +22,9 @@ struct DialogSchemaTests {
 
     /// Runs the validator; returns its output and exit status.
     func validate(_ files: [String]) throws -> (String, Int32) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", Self.script, Paths.package.appendingPathComponent("docs/dialog.schema.json").path] + files
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), p.terminationStatus)
+        let schema = Paths.package.appendingPathComponent("docs/dialog.schema.json").path
+        let (output, status) = try Tool.run(["python3", "-c", Self.script, schema] + files)
+        return (output, status)
     }
 
     /// Every flow file shipped in Dialogs/ (not locale.yaml, lexicons or resources).

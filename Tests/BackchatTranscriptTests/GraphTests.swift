@@ -1,6 +1,7 @@
 import BackchatAuthoring
 import BackchatEngine
 import BackchatLoader
+import BackchatTestSupport
 import Foundation
 import Testing
 
@@ -53,17 +54,8 @@ struct GraphTests {
         let ls = try #require(engine.script.locales["en"])
         for flow in [[]] + ls.flows.map({ [$0.name] }) {
             let dot = GraphRenderer(locale: ls, flows: flow).render(.dot)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = [tool, "-Tsvg", "-o", "/dev/null"]
-            let input = Pipe(), err = Pipe()
-            p.standardInput = input; p.standardError = err
-            try p.run()
-            input.fileHandleForWriting.write(Data(dot.utf8))
-            try input.fileHandleForWriting.close()
-            p.waitUntilExit()
-            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(p.terminationStatus == 0, "dot failed on \(flow): \(message) (graphviz is installed by .ci/setup)")
+            let (message, status) = try Tool.run([tool, "-Tsvg", "-o", "/dev/null"], input: Data(dot.utf8))
+            #expect(status == 0, "dot failed on \(flow): \(message) (graphviz is installed by .ci/setup)")
         }
     }
 }

@@ -284,9 +284,9 @@ struct ServeEndToEndTests {
             """
         let encode = { (xs: [String]) in String(decoding: try JSONEncoder().encode(xs), as: UTF8.self) }
         let validRequests = requests.filter { $0 != "{oops" && !$0.contains(#""id":8"#) && !$0.contains(#""method":"x""#) } + [importRequest]
-        let out = try ServeProcess.runTool("/usr/bin/env", ["python3", "-c", check,
+        let out = try Tool.run(["python3", "-c", check,
             ServeProcess.package.appendingPathComponent("docs/protocol.schema.json").path,
-            try encode(validRequests), try encode(lines)])
+            try encode(validRequests), try encode(lines)]).output
         #expect(out.hasSuffix("invalid: 0\n"), "\(out)")
     }
 }
@@ -489,19 +489,6 @@ fileprivate final class ServeProcess {
 
     func stderrText() -> String { String(decoding: errorText.get(), as: UTF8.self) }
 
-    /// Runs a helper tool and returns its output.
-    static func runTool(_ path: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 /// Data shared with the thread that drains stderr.
