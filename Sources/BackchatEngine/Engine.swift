@@ -40,7 +40,7 @@ public struct Engine: Sendable {
     }
 
     /// The region part of a locale code (`en-GB` → `GB`), if any.
-    static func region(fromLocale locale: String?) -> String? {
+    public static func region(fromLocale locale: String?) -> String? {
         guard let locale else { return nil }
         let parts = locale.split(whereSeparator: { $0 == "-" || $0 == "_" })
         return parts.count > 1 ? String(parts[parts.count - 1]).uppercased() : nil

@@ -74,13 +74,10 @@ public enum DialogLoader {
                 diagnostics += reader.diagnostics
             }
             var rawFlows: [RawFlow] = []
-            var lexiconFiles: [(path: String, text: String)] = []
+            let lexiconFiles = locale.lexiconFiles
             for (path, text) in locale.files {
                 fingerprint.add(path, text)
-                if path.hasPrefix(dir + "/lexicon/") {
-                    lexiconFiles.append((path, text))
-                    continue
-                }
+                if locale.isLexicon(path) { continue }
                 var parser = FlowParser(file: path)
                 if let flow = parser.parse(text) { rawFlows.append(flow) }
                 diagnostics += parser.reader.diagnostics
@@ -155,6 +152,10 @@ struct DialogFiles {
         var fileCount: Int
         /// The crisis backstop model (`lexicon/crisis-model.tsv`), when there is one.
         var model: (path: String, text: String)? = nil
+
+        /// Whether `path` is part of the safety lexicon (`lexicon/`) rather than a flow.
+        func isLexicon(_ path: String) -> Bool { path.hasPrefix(directory + "/lexicon/") }
+        var lexiconFiles: [(path: String, text: String)] { files.filter { isLexicon($0.path) } }
     }
 
     var directory: String
@@ -170,7 +171,7 @@ struct DialogFiles {
     var lexicons: [String: DialogCache.LexiconSource] {
         var out: [String: DialogCache.LexiconSource] = [:]
         for l in locales {
-            out[l.code] = DialogCache.LexiconSource(files: l.files.filter { $0.path.hasPrefix(l.directory + "/lexicon/") }, model: l.model)
+            out[l.code] = DialogCache.LexiconSource(files: l.lexiconFiles, model: l.model)
         }
         return out
     }

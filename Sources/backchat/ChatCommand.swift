@@ -75,10 +75,7 @@ struct ChatCommand: ParsableCommand {
            script.locales[locale] == nil, script.locales[language.lowercased()] == nil {
             notes.append("there are no dialogs in '\(language)' yet, so Backchat talks in \(script.defaultLocale == "en" ? "English" : script.defaultLocale)")
         }
-        let asked = region ?? locale.flatMap { l -> String? in
-            let parts = l.split(whereSeparator: { $0 == "-" || $0 == "_" })
-            return parts.count > 1 ? String(parts[parts.count - 1]) : nil
-        }
+        let asked = region ?? Engine.region(fromLocale: locale)
         if let asked, !asked.isEmpty, script.resources.region(for: asked).code == script.resources.fallback.code {
             let listed = script.resources.regions.keys.sorted().joined(separator: ", ")
             notes.append("no crisis lines are listed for '\(asked)', so general ones are shown (--region chooses one of \(listed))")
