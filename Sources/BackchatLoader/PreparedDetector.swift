@@ -10,10 +10,17 @@ import Foundation
 /// fails — the cache entry passed its checksum, so this would be a defect — the lexicon is
 /// compiled from its files instead, exactly as without a cache.
 final class PreparedDetector: SafetyDetectorProviding, @unchecked Sendable {
+    /// The finished detector, held by reference so a scan borrows it instead of copying it.
+    private final class Finished: Sendable {
+        let detector: SafetyDetector
+        init(_ detector: SafetyDetector) { self.detector = detector }
+    }
+
     private let lock = NSLock()
     private let ready = DispatchGroup()
-    // Written once by the reading thread before `ready` is left; read after waiting on it.
-    private var detector: SafetyDetector?
+    // Written by the reading thread before `ready` is left (or by the fallback, under the
+    // lock); read under the lock after waiting on `ready`.
+    private var finished: Finished?
     private let compile: @Sendable () -> SafetyDetector?
 
     /// - Parameters:
@@ -25,25 +32,28 @@ final class PreparedDetector: SafetyDetectorProviding, @unchecked Sendable {
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             var r = stored
             let d = try? SafetyDetector(reading: &r)
-            lock.withLock { detector = d }
+            lock.withLock { finished = d.map(Finished.init) }
             ready.leave()
         }
     }
 
-    var safetyDetector: SafetyDetector {
+    private var detectorBox: Finished {
         ready.wait()
         return lock.withLock {
-            if let detector { return detector }
+            if let finished { return finished }
             // Fall back to compiling. These files compiled when the entry was written and the
             // cache key proves they are unchanged, so this cannot fail; if it somehow did,
             // stopping is safer than scanning with nothing.
             guard let built = compile() else {
                 preconditionFailure("the safety lexicon could neither be read back nor compiled")
             }
-            detector = built
-            return built
+            let box = Finished(built)
+            finished = box
+            return box
         }
     }
 
-    func scan(_ text: String) -> Detection? { safetyDetector.scan(text) }
+    var safetyDetector: SafetyDetector { detectorBox.detector }
+
+    func scan(_ text: String) -> Detection? { detectorBox.detector.scan(text) }
 }
