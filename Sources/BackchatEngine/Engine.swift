@@ -121,14 +121,13 @@ struct Step {
     // MARK: - Finishing
 
     mutating func finish() -> Turn {
-        if escalation == nil, let role = currentRole {
-            let level = role.level
+        if escalation == nil, let role = currentRole, let level = currentLevel {
             let isNew = enteredRole == role
             escalation = Escalation(level: level,
                                     category: isNew ? state.variables["safety_category"]?.text : nil,
                                     reason: isNew ? state.variables["safety_reason"]?.text : nil,
                                     new: isNew,
-                                    certainty: role == .crisisCheck ? .possible : .clear,
+                                    certainty: role == .crisisCheck || role == .safetyCheck ? .possible : .clear,
                                     resources: engine.script.resources.resources(for: level, region: state.region))
         }
         let node = state.position.map { $0.flow + "." + $0.node } ?? (state.ended ? "end" : "")
@@ -140,6 +139,16 @@ struct Step {
     var currentRole: FlowRole? {
         guard let p = state.position, let f = locale.flowIndex[p.flow] else { return nil }
         return locale.flows[f].role
+    }
+
+    /// The escalation level of the safety flow the person is in now: the role's, or for the
+    /// safety check, the level it asks about.
+    var currentLevel: EscalationLevel? {
+        guard let role = currentRole else { return nil }
+        if role == .safetyCheck, let text = state.variables["safety_level"]?.text, let level = EscalationLevel(rawValue: text) {
+            return level
+        }
+        return role.level
     }
 
     // MARK: - Inputs
@@ -208,9 +217,10 @@ struct Step {
             messages.append(locale.strings.goodbye)
             // Leaving a disclosure of abuse shows nothing more about it (someone may be
             // looking); leaving any other safety flow shows its lines once more.
-            if let role, role != .support {
-                escalation = Escalation(level: role.level, category: nil, reason: nil, new: false, certainty: .clear,
-                                        resources: engine.script.resources.resources(for: role.level, region: state.region))
+            if role != nil, let level = currentLevel, level != .support {
+                escalation = Escalation(level: level, category: nil, reason: nil, new: false,
+                                        certainty: role == .safetyCheck || role == .crisisCheck ? .possible : .clear,
+                                        resources: engine.script.resources.resources(for: level, region: state.region))
             }
             state.history.removeAll()
             state.position = nil
@@ -252,18 +262,30 @@ struct Step {
 
     /// Whether a guess of the backstop model is set aside, because the text is not a new
     /// disclosure in the person's own words:
-    /// * the crisis or crisis-check flow runs: they are already being asked directly and have
-    ///   the lines, so the text is their answer (a false guess must never swallow "that's not
-    ///   what I meant" or ask the check question again and again);
+    /// * a safety flow runs: they are already being asked directly and have the lines or the
+    ///   advice, so the text is their answer (a false guess must never swallow "that's not
+    ///   what I meant", "yes, I will" to "will you call?", or ask a check question again and
+    ///   again); what the rules find still escalates at once;
     /// * it is a command (`/plan`, or a command word typed alone);
     /// * it is exactly one of the answers the current question offers ("end it" ends the
-    ///   breathing exercise).
+    ///   breathing exercise), or a short answer (up to four words) to a question that asks for
+    ///   a number or a length of time, read as one ("3 weeks", "about 6").
     /// The rules' own findings are never set aside.
     func backstopSetAside(_ detection: Detection, raw: String, words: [String]) -> Bool {
-        guard detection.category == SafetyDetector.backstopCategory else { return false }
-        if currentRole == .crisis || currentRole == .crisisCheck { return true }
+        guard SafetyDetector.isBackstopCategory(detection.category) else { return false }
+        if currentRole != nil { return true }
         if raw.trimmingWhitespace.hasPrefix("/") || commandWord(words) != nil { return true }
-        return answersCurrentChoice(words)
+        return answersCurrentChoice(words) || isShortQuantityAnswer(words)
+    }
+
+    /// Whether the words are a short answer to the current number or duration question.
+    func isShortQuantityAnswer(_ words: [String]) -> Bool {
+        guard words.count <= 4, let (_, node) = currentNode, case .ask(let ask) = node.action else { return false }
+        switch ask.kind {
+        case .number: return QuantityParser.parseNumber(words) != nil
+        case .duration(let unitDays, _): return QuantityParser.parseDuration(words, defaultUnitDays: unitDays, today: today) != nil
+        case .choice, .text: return false
+        }
     }
 
     mutating func escalate(_ detection: Detection) {
@@ -273,6 +295,9 @@ struct Step {
         case .emergency: role = .emergency
         case .urgent: role = .urgent
         case .support: role = .support
+        }
+        if detection.level != .crisis, detection.certainty == .possible, locale.safety.flows[.safetyCheck] != nil {
+            role = .safetyCheck
         }
         if role == .crisisCheck, locale.safety.flows[.crisisCheck] == nil { role = .crisis }
         let current = currentRole

@@ -214,13 +214,18 @@ public enum FlowRole: String, Sendable, Codable, CaseIterable {
     case urgent
     /// A disclosure of abuse or violence: support and a helpline.
     case support
+    /// A possible red flag or disclosure the backstop model noticed (level in `safety_level`):
+    /// ask one check question before giving the advice.
+    case safetyCheck = "safety-check"
 
+    /// The level the flow stands for. The safety check stands for the lowest, so that any
+    /// finding while it runs takes over; the level it asks about is in `safety_level`.
     public var level: EscalationLevel {
         switch self {
         case .crisis, .crisisCheck: .crisis
         case .emergency: .emergency
         case .urgent: .urgent
-        case .support: .support
+        case .support, .safetyCheck: .support
         }
     }
 }

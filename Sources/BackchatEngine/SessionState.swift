@@ -84,8 +84,10 @@ extension SessionState {
     public func forStorage(in script: Script) -> SessionState {
         guard let locale = script.localeScript(for: self.locale) else { return self }
         func role(_ p: Position?) -> FlowRole? { p.flatMap { locale.flow(named: $0.flow)?.role } }
-        let inSupport = role(position) == .support
-        guard inSupport || variables["safety_level"] == .string(EscalationLevel.support.rawValue) else { return self }
+        let supportLevel = Value.string(EscalationLevel.support.rawValue)
+        // The support flow, or the check question that asks whether someone is hurting them.
+        let inSupport = role(position) == .support || (role(position) == .safetyCheck && variables["safety_level"] == supportLevel)
+        guard inSupport || variables["safety_level"] == supportLevel else { return self }
         var s = self
         for name in Self.safetyVariables { s.variables[name] = nil }
         if inSupport {

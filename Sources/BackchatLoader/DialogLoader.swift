@@ -93,7 +93,7 @@ public enum DialogLoader {
             diagnostics += builder.diagnostics
             var style = StyleChecker(flows: rawFlows, inputs: Set(settings.inputs))
             diagnostics += style.check()
-            // The crisis backstop model is data like the lexicon: it changes what the scan finds.
+            // The backstop model is data like the lexicon: it changes what the scan finds.
             var model: (path: String, text: String)? = nil
             if !lexiconFiles.isEmpty, let m = locale.model {
                 fingerprint.add(m.path, m.text)
@@ -150,7 +150,7 @@ struct DialogFiles {
         var files: [(path: String, text: String)]
         /// YAML files found, whether or not they could be read.
         var fileCount: Int
-        /// The crisis backstop model (`lexicon/crisis-model.tsv`), when there is one.
+        /// The backstop model (`lexicon/backstop-model.tsv`), when there is one.
         var model: (path: String, text: String)? = nil
 
         /// Whether `path` is part of the safety lexicon (`lexicon/`) rather than a flow.

@@ -201,13 +201,13 @@ public enum SafetyEvaluation {
         return SafetyLexiconLoader.parse(files: files)
     }
 
-    /// Reads the crisis backstop model of one locale (`<dialogs>/<locale>/lexicon/crisis-model.tsv`);
+    /// Reads the backstop model of one locale (`<dialogs>/<locale>/lexicon/backstop-model.tsv`);
     /// `nil` without problems when the locale has none.
     public static func loadModel(dialogs: String, locale: String = "en") -> (SafetyModel?, [Diagnostic]) {
         let path = dialogs + "/" + locale + "/lexicon/" + SafetyModelLoader.fileName
         guard FileManager.default.fileExists(atPath: path) else { return (nil, []) }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            return (nil, [Diagnostic(.error, file: path, line: 0, column: 0, "cannot read the crisis model")])
+            return (nil, [Diagnostic(.error, file: path, line: 0, column: 0, "cannot read the safety model")])
         }
         return SafetyModelLoader.parse(text, file: path)
     }
@@ -221,16 +221,19 @@ public enum SafetyEvaluation {
 
     /// One line per example, tab-separated, for the model trainer and for reviewers:
     /// `line, label, detected level, certainty, category, crisis phrase found (yes/no, even if
-    /// set aside), model logit (empty without a model), text`.
+    /// set aside), model logits (`level=logit` for each head, space-separated; empty without a
+    /// model), text`.
     public static func lines(_ corpus: SafetyCorpus, detector: SafetyDetector) -> String {
         var out = ["line\tlabel\tdetected\tcertainty\tcategory\tcrisis-phrase\tmodel\ttext"]
         for ex in corpus.examples {
             let a = detector.explain(ex.text)
             let d = a.detection
             let crisisPhrase = a.findings.contains { $0.level == .crisis }
-            out.append([String(ex.line), ex.label?.rawValue ?? "none", d?.level.rawValue ?? "none",
-                        d?.certainty.rawValue ?? "", d?.category ?? "", crisisPhrase ? "yes" : "no",
-                        a.model.map { "\($0.logit)" } ?? "", ex.text].joined(separator: "\t"))
+            let logits: [String] = (a.model ?? []).map { "\($0.level.rawValue)=\($0.logit)" }
+            let fields: [String] = [String(ex.line), ex.label?.rawValue ?? "none", d?.level.rawValue ?? "none",
+                                    d?.certainty.rawValue ?? "", d?.category ?? "", crisisPhrase ? "yes" : "no",
+                                    logits.joined(separator: " "), ex.text]
+            out.append(fields.joined(separator: "\t"))
         }
         return out.joined(separator: "\n")
     }
@@ -299,7 +302,7 @@ public enum SafetyEvaluation {
         if let model = loadModel(dialogs: dialogs, locale: locale).0 {
             var withModel = base
             withModel.backstop = model
-            out.append(benchmark(withModel, texts: texts).render(label: "safety scan with the crisis backstop model"))
+            out.append(benchmark(withModel, texts: texts).render(label: "safety scan with the backstop model"))
         }
         return out.joined(separator: "\n")
     }

@@ -16,7 +16,7 @@ enum SafetyLexiconLoader {
     static let categoryKeys = ["id", "level", "reason", "note", "phrases", "possible", "with", "unless", "unless-scope", "soften",
                                "negatable", "resolvable", "hypothetical"]
 
-    /// - Parameter model: the crisis backstop model file (``SafetyModelLoader``), if the locale has one.
+    /// - Parameter model: the backstop model file (``SafetyModelLoader``), if the locale has one.
     static func load(files: [(path: String, text: String)],
                      model: (path: String, text: String)? = nil) -> (any SafetyScanning, [Diagnostic]) {
         var (lexicon, diagnostics) = parse(files: files)

@@ -1,23 +1,25 @@
 import BackchatEngine
 
-/// Reads a locale's crisis backstop model (`Dialogs/<locale>/lexicon/crisis-model.tsv`),
+/// Reads a locale's safety backstop model (`Dialogs/<locale>/lexicon/backstop-model.tsv`),
 /// written by `Tools/safety-model/train.py`.
 ///
 /// The file is text: `#` comment lines (how it was made, from which data), then
-/// `key<TAB>value` lines — `format`, `buckets`, `scale`, `bias`, `threshold` — then one
-/// `bucket<TAB>weight` line per weight that is not zero. It is read on bytes because it has
-/// tens of thousands of lines and is read at every start. A problem is reported with its line,
-/// and a model with any problem is not used: the rules still run, so safety is never off.
+/// `key<TAB>value…` lines — `format`, `buckets`, `scale`, `min-words` (optional, 1 when
+/// missing), `heads` (the levels, tab-separated),
+/// `bias` and `threshold` (one number per head) — then one `bucket<TAB>weight…` line (one
+/// weight per head) per bucket with a weight that is not zero. It is read on bytes because it
+/// has tens of thousands of lines and is read at every start. A problem is reported with its
+/// line, and a model with any problem is not used: the rules still run, so safety is never off.
 enum SafetyModelLoader {
     /// The model file's name inside the lexicon folder.
-    static let fileName = "crisis-model.tsv"
-    static let format = "backchat-crisis-model 1"
+    static let fileName = "backstop-model.tsv"
+    static let format = "backchat-safety-model 2"
 
     static func parse(_ text: String, file: String) -> (SafetyModel?, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        var header: [String: (value: String, line: Int)] = [:]
-        var weights: [(bucket: Int, weight: Int32)] = []
-        weights.reserveCapacity(65_536)
+        var header: [String: (values: [String], line: Int)] = [:]
+        var rows: [(bucket: Int, weights: [Int32], line: Int)] = []
+        rows.reserveCapacity(65_536)
         var text = text
         text.withUTF8 { bytes in
             var line = 0
@@ -31,58 +33,95 @@ enum SafetyModelLoader {
                 defer { start = end + 1 }
                 guard stop > start, bytes[start] != UInt8(ascii: "#") else { continue }
                 let row = UnsafeBufferPointer(rebasing: bytes[start..<stop])
-                guard let tab = row.firstIndex(of: UInt8(ascii: "\t")) else {
+                // The fields and the column each starts at.
+                var fields: [(Slice<UnsafeBufferPointer<UInt8>>, column: Int)] = []
+                var from = row.startIndex
+                for k in row.indices where row[k] == UInt8(ascii: "\t") {
+                    fields.append((row[from..<k], from + 1)); from = k + 1
+                }
+                fields.append((row[from...], from + 1))
+                guard fields.count >= 2 else {
                     diagnostics.append(Diagnostic(.error, file: file, line: line, column: 1, "expected 'key<TAB>value'"))
                     continue
                 }
-                if let bucket = integer(row[..<tab]) {
-                    guard let w = integer(row[(tab + 1)...]), let weight = Int32(exactly: w) else {
-                        diagnostics.append(Diagnostic(.error, file: file, line: line, column: tab + 2,
-                                                      "a weight must be a whole number"))
-                        continue
+                if let bucket = integer(fields[0].0) {
+                    var weights: [Int32] = []
+                    weights.reserveCapacity(fields.count - 1)
+                    for (field, column) in fields.dropFirst() {
+                        guard let w = integer(field), let weight = Int32(exactly: w) else {
+                            diagnostics.append(Diagnostic(.error, file: file, line: line, column: column,
+                                                          "a weight must be a whole number"))
+                            break
+                        }
+                        weights.append(weight)
                     }
-                    weights.append((bucket, weight))
+                    if weights.count == fields.count - 1 { rows.append((bucket, weights, line)) }
                 } else {
-                    let key = String(decoding: row[..<tab], as: UTF8.self)
-                    let value = String(decoding: row[(tab + 1)...], as: UTF8.self)
-                    guard ["format", "buckets", "scale", "bias", "threshold"].contains(key) else {
+                    let key = String(decoding: fields[0].0, as: UTF8.self)
+                    guard ["format", "buckets", "scale", "min-words", "heads", "bias", "threshold"].contains(key) else {
                         diagnostics.append(Diagnostic(.error, file: file, line: line, column: 1, "unknown key '\(key)'",
-                                                      hint: "the keys are format, buckets, scale, bias and threshold"))
+                                                      hint: "the keys are format, buckets, scale, min-words, heads, bias and threshold"))
                         continue
                     }
-                    header[key] = (value, line)
+                    header[key] = (fields.dropFirst().map { String(decoding: $0.0, as: UTF8.self) }, line)
                 }
             }
         }
         let whole = Location(file: file, line: 0, column: 0)
-        guard let format = header["format"], format.value == Self.format else {
+        guard let format = header["format"], format.values == [Self.format] else {
             diagnostics.append(.error(Location(file: file, line: header["format"]?.line ?? 1, column: 1),
-                                      "not a crisis model file ('format\\t\(Self.format)' is missing)",
+                                      "not a safety model file ('format\\t\(Self.format)' is missing)",
                                       hint: "write it with Tools/safety-model/train.py"))
             return (nil, diagnostics)
         }
-        func number(_ key: String) -> Double? {
-            guard let entry = header[key] else {
+        func entry(_ key: String) -> (values: [String], line: Int)? {
+            guard let e = header[key] else {
                 diagnostics.append(.error(whole, "the model has no '\(key)'", hint: "write it with Tools/safety-model/train.py"))
                 return nil
             }
-            guard let x = Double(entry.value), x.isFinite else {
-                diagnostics.append(Diagnostic(.error, file: file, line: entry.line, column: key.count + 2,
-                                              "'\(key)' must be a number, not '\(entry.value)'"))
-                return nil
-            }
-            return x
+            return e
         }
-        let buckets = number("buckets"), scale = number("scale"), bias = number("bias"), threshold = number("threshold")
-        guard diagnostics.isEmpty, let buckets, let scale, let bias, let threshold,
-              let b = Int(exactly: buckets), let s = Int(exactly: scale) else {
-            if diagnostics.isEmpty { diagnostics.append(.error(whole, "'buckets' and 'scale' must be whole numbers")) }
+        var levels: [EscalationLevel] = []
+        if let e = entry("heads") {
+            for name in e.values {
+                guard let level = EscalationLevel(rawValue: name) else {
+                    diagnostics.append(Diagnostic(.error, file: file, line: e.line, column: 1, "unknown level '\(name)' in 'heads'",
+                                                  hint: "the levels are crisis, emergency, urgent and support"))
+                    continue
+                }
+                levels.append(level)
+            }
+        }
+        func numbers(_ key: String, count: Int) -> [Double] {
+            guard let e = entry(key) else { return [] }
+            let xs = e.values.compactMap { Double($0) }.filter(\.isFinite)
+            guard xs.count == e.values.count, xs.count == count else {
+                diagnostics.append(Diagnostic(.error, file: file, line: e.line, column: key.count + 2,
+                                              key == "bias" || key == "threshold" ? "'\(key)' must be \(count) number\(count == 1 ? "" : "s"), one per head"
+                                                  : "'\(key)' must be a number"))
+                return []
+            }
+            return xs
+        }
+        let buckets = numbers("buckets", count: 1), scale = numbers("scale", count: 1)
+        let minWords = header["min-words"] == nil ? [1] : numbers("min-words", count: 1)
+        let biases = numbers("bias", count: levels.count), thresholds = numbers("threshold", count: levels.count)
+        for r in rows where r.weights.count != levels.count {
+            diagnostics.append(Diagnostic(.error, file: file, line: r.line, column: 1,
+                                          "\(r.weights.count) weights for \(levels.count) heads"))
+            break
+        }
+        guard diagnostics.isEmpty, let b = buckets.first.flatMap({ Int(exactly: $0) }),
+              let s = scale.first.flatMap({ Int(exactly: $0) }), let minimum = minWords.first.flatMap({ Int(exactly: $0) }) else {
+            if diagnostics.isEmpty { diagnostics.append(.error(whole, "'buckets', 'scale' and 'min-words' must be whole numbers")) }
             return (nil, diagnostics)
         }
+        let heads = levels.indices.map { SafetyModel.Head(level: levels[$0], bias: biases[$0], threshold: thresholds[$0]) }
         do {
-            return (try SafetyModel(buckets: b, scaleLog2: s, bias: bias, threshold: threshold, weights: weights), [])
+            return (try SafetyModel(buckets: b, scaleLog2: s, heads: heads, minWords: minimum,
+                                    weights: rows.map { ($0.bucket, $0.weights) }), [])
         } catch {
-            return (nil, [.error(whole, "the crisis model cannot be used: \(error)")])
+            return (nil, [.error(whole, "the safety model cannot be used: \(error)")])
         }
     }
 

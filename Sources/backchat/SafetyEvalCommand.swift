@@ -24,7 +24,7 @@ struct SafetyEvalCommand: ParsableCommand {
     var explain: String?
     @Flag(help: "Also time the scan, with the shipped lexicon and one ten times larger.")
     var timing = false
-    @Flag(name: .customLong("no-model"), help: "The rules alone, without the crisis backstop model.")
+    @Flag(name: .customLong("no-model"), help: "The rules alone, without the backstop model.")
     var noModel = false
     @Flag(help: "One tab-separated line per example (what was found, the model score) instead of the report.")
     var lines = false

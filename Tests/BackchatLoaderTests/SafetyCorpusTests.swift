@@ -10,7 +10,7 @@ let packageRoot: String = {
     return url.path
 }()
 
-/// The shipped English safety scan (lexicon and crisis backstop model), compiled once for all tests.
+/// The shipped English safety scan (lexicon and backstop model), compiled once for all tests.
 let shippedDetector: SafetyDetector = {
     let (detector, diagnostics) = SafetyEvaluation.shippedDetector(dialogs: packageRoot + "/Dialogs")
     guard let detector, diagnostics.isEmpty else {
@@ -18,6 +18,16 @@ let shippedDetector: SafetyDetector = {
     }
     return detector
 }()
+
+/// The shipped rules with a model whose one head (at `level`) asks about every message of at
+/// least `minWords` words the rules find nothing in: for testing where a guess may speak.
+func eagerDetector(_ level: EscalationLevel, minWords: Int = 1) throws -> SafetyDetector {
+    var eager = shippedDetector
+    let m = try #require(shippedDetector.backstop, "the shipped English scan has a backstop model")
+    eager.backstop = try SafetyModel(buckets: m.buckets, scaleLog2: m.scaleLog2,
+                                     heads: [SafetyModel.Head(level: level, bias: 0, threshold: -1e9)], minWords: minWords, weights: [])
+    return eager
+}
 
 /// The shipped English lexicon alone, without the backstop model.
 let rulesOnlyDetector: SafetyDetector = {
@@ -154,6 +164,20 @@ struct SafetyFlowTests {
                     end: true
 
                 """.write(toFile: root + "/en/main.yaml", atomically: true, encoding: .utf8)
+            try """
+                flow: how_long
+                nodes:
+                  how_long:
+                    ask: How long have you had it?
+                    expect: duration
+                    unit: weeks
+                    into: weeks
+                    next: done
+                  done:
+                    say: Thanks.
+                    end: true
+
+                """.write(toFile: root + "/en/how_long.yaml", atomically: true, encoding: .utf8)
         } catch {
             fatalError("cannot set up the safety dialogs: \(error)")
         }
@@ -289,7 +313,7 @@ struct SafetyFlowTests {
         var (state, first) = try engine.start(locale: "en")
         let t = say(&state, text)
         let esc = try #require(t.escalation)
-        #expect(esc.level == .crisis && esc.certainty == .possible && esc.category == SafetyDetector.backstopCategory)
+        #expect(esc.level == .crisis && esc.certainty == .possible && esc.category == SafetyDetector.backstopCategory(.crisis))
         #expect(t.messages.last == "Are you having thoughts of suicide, or of ending your life?")
         let no = say(&state, "no")
         #expect(no.escalation == nil)
@@ -298,13 +322,7 @@ struct SafetyFlowTests {
 
     @Test("inside the crisis and check flows, for commands and for exact choices, a guess of the model never swallows the answer")
     func backstopInsideSafetyFlows() throws {
-        // A model that would ask about every message the rules find nothing in.
-        var eager = shippedDetector
-        let m = try #require(shippedDetector.backstop)
-        eager.backstop = try SafetyModel(buckets: m.buckets, scaleLog2: m.scaleLog2, bias: 0, threshold: -1e9, weights: [])
-        var script = Self.script
-        script.locales["en"]?.safety.scanner = eager
-        let engine = Engine(script: script)
+        let engine = Engine(script: try Self.eagerScript(.crisis))
         var (s0, _) = try engine.start(locale: "en")
         #expect(engine.respond(&s0, to: .text("/help")).escalation == nil, "a command is not a disclosure")
         let bad = engine.respond(&s0, to: .text("bad"))
@@ -318,6 +336,72 @@ struct SafetyFlowTests {
         _ = engine.respond(&s2, to: .text("honestly I just want to die"))
         let meant = engine.respond(&s2, to: .text("that's not what I meant"))
         #expect(meant.messages.last?.contains("thoughts of suicide") == true, "\(meant.messages)")
+    }
+
+    /// The shipped script with a model whose one head (at `level`) asks about every message
+    /// the rules find nothing in.
+    static func eagerScript(_ level: EscalationLevel) throws -> Script {
+        var script = Self.script
+        script.locales["en"]?.safety.scanner = try eagerDetector(level)
+        return script
+    }
+
+    @Test("a red flag or disclosure only the model noticed asks one check question first", arguments: [
+        (EscalationLevel.emergency, "safety_check.ask_emergency", "call 999 now"),
+        (.urgent, "safety_check.ask_urgent", "contact your doctor today"),
+        (.support, "safety_check.ask_support", "not your fault"),
+    ])
+    func possibleRedFlag(_ level: EscalationLevel, _ node: String, _ advice: String) throws {
+        let engine = Engine(script: try Self.eagerScript(level))
+        // Yes: the advice for that level, as a new escalation of that level.
+        var (state, first) = try engine.start(locale: "en", region: "GB")
+        let asked = engine.respond(&state, to: .text("something odd is going on"))
+        #expect(asked.node == node)
+        #expect(asked.escalation?.level == level && asked.escalation?.certainty == .possible)
+        #expect(asked.escalation?.category == "\(level.rawValue)-model")
+        let yes = engine.respond(&state, to: .text("yes"))
+        #expect(yes.escalation?.level == level && yes.escalation?.new == true && yes.escalation?.certainty == .clear,
+                "\(String(describing: yes.escalation))")
+        #expect(yes.messages.joined(separator: " ").contains(advice), "\(yes.messages)")
+        // Not sure is never a plain no.
+        var (s2, _) = try engine.start(locale: "en", region: "GB")
+        _ = engine.respond(&s2, to: .text("something odd is going on"))
+        let unsure = engine.respond(&s2, to: .text("not sure"))
+        #expect(unsure.escalation?.level == level && unsure.escalation?.new == true)
+        #expect(unsure.messages.joined(separator: " ").contains(advice), "\(unsure.messages)")
+        // No: a short acknowledgement, and the conversation carries on where it was.
+        var (s3, _) = try engine.start(locale: "en", region: "GB")
+        _ = engine.respond(&s3, to: .text("something odd is going on"))
+        let no = engine.respond(&s3, to: .text("no"))
+        #expect(no.escalation == nil)
+        #expect(no.messages.last == first.messages.last)
+    }
+
+    @Test("the rules' finding during a check question takes over at once")
+    func rulesDuringCheck() throws {
+        let engine = Engine(script: try Self.eagerScript(.urgent))
+        var (state, _) = try engine.start(locale: "en", region: "GB")
+        _ = engine.respond(&state, to: .text("something odd is going on"))
+        let t = engine.respond(&state, to: .text("I want to kill myself"))
+        #expect(t.escalation?.level == .crisis && t.escalation?.certainty == .clear)
+        #expect(t.node.hasPrefix("crisis."), "\(t.node)")
+    }
+
+    @Test("a short answer to a how-long or how-much question is an answer, not a guess of the model")
+    func quantityAnswersAreAnswers() throws {
+        let engine = Engine(script: try Self.eagerScript(.urgent))
+        var (state, first) = try engine.start(locale: "en", region: "GB", flow: "how_long")
+        #expect(first.node == "how_long.how_long")
+        let answer = engine.respond(&state, to: .text("3 weeks"))
+        #expect(answer.escalation == nil, "\(answer.messages)")
+        #expect(answer.messages.last == "Thanks.")
+        // A longer message at the same question is not just an answer: the guess stands.
+        var (s2, _) = try engine.start(locale: "en", region: "GB", flow: "how_long")
+        let long = engine.respond(&s2, to: .text("3 weeks but something else is worrying me"))
+        #expect(long.node == "safety_check.ask_urgent", "\(long.node)")
+        // The same answer to a question that is not about a quantity is not set aside.
+        var (s3, _) = try engine.start(locale: "en", region: "GB")
+        #expect(engine.respond(&s3, to: .text("3 weeks")).node == "safety_check.ask_urgent")
     }
 
     @Test("red flags name the symptom and the action, then offer to carry on", arguments: [

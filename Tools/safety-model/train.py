@@ -58,10 +58,23 @@ WEIGHT_SCALE_LOG2 = 12     # weights are stored as integers times 2^-12
 PRUNE = 8                  # stored weights with |integer| below this are dropped (|w| < 0.002)
 FOLDS = 10
 GROUP_CHUNK = 25           # a section longer than this is cut into runs of this many lines
-TARGET_ADDED_FP = 0.01     # at most 1 % of `none` lines may newly get a check question
+HEADS = ("crisis", "emergency", "urgent", "support")   # most serious first
+# Each head may add at most this share of the `none` lines as findings where the rules are silent.
+ADDED_FP = {"crisis": 0.01, "emergency": 0.0025, "urgent": 0.005, "support": 0.0025}
+FORMAT = "backchat-safety-model 2"
+# The model speaks only on messages of at least this many words (the scan's words).
+MIN_WORDS = 3
 
 TRAINING_FILES = ["Tests/SafetyCorpus/corpus.tsv", "Tests/SafetyCorpus/probes.tsv",
-                  "Tests/SafetyCorpus/training-extra.tsv"]
+                  "Tests/SafetyCorpus/training-extra.tsv",
+                  # Spent measurement sets by blind writers: measured when unseen, now training data.
+                  "Tests/SafetyCorpus/fresh-a.tsv", "Tests/SafetyCorpus/sealed-b.tsv",
+                  "Tests/SafetyCorpus/sealed-c.tsv", "Tests/SafetyCorpus/holdout.tsv",
+                  # Written blind for training, each by another writer in another voice.
+                  "Tests/SafetyCorpus/training-forum.tsv", "Tests/SafetyCorpus/training-texts.tsv",
+                  "Tests/SafetyCorpus/training-patients.tsv", "Tests/SafetyCorpus/training-contrasts.tsv",
+                  # Short answers to the assistant's questions (durations, numbers, people).
+                  "Tests/SafetyCorpus/training-answers.tsv"]
 # The answers the dialogs offer (choice labels and synonyms), as `none` lines: most of what
 # people type is an answer to a question, and a check question on "staying active" is wrong.
 # Not the answers of the flows that ask about safety or suicidal thoughts ("No, I'm not safe"),
@@ -71,8 +84,9 @@ CHOICES = "dialog choices"
 CHOICES_SKIP_DIRS = ("lexicon", "safety")
 CHOICES_SKIP_FILES = ("coping_check.yaml",)
 CHOICES_SKIP_WORDS = ("myself", "safe", "harm", "hurt", "end it", "die", "dead", "life")
-FORBIDDEN = ("holdout", "fresh-", "sealed-")
-MODEL_PATH = "Dialogs/en/lexicon/crisis-model.tsv"
+# Unspent measurement sets: never trained on.
+MEASUREMENT_SETS = ("blind-d", "sealed-e", "sealed-f", "ordinary-g")
+MODEL_PATH = "Dialogs/en/lexicon/backstop-model.tsv"
 CHECK_PATH = "Tests/Fixtures/safety-model/check.tsv"
 
 # ---------------------------------------------------------------------------
@@ -311,18 +325,20 @@ def features(words, mask=(1 << BUCKETS_LOG2) - 1):
 # Data.
 
 class Example:
-    __slots__ = ("file", "line", "label", "text", "group", "feats", "y")
+    __slots__ = ("file", "line", "label", "text", "group", "feats", "value", "words")
 
     def __init__(self, file, line, label, text, group):
         self.file, self.line, self.label, self.text, self.group = file, line, label, text, group
-        self.feats = features(safety_words(text))
-        self.y = 1 if label == "crisis" else 0
+        words = safety_words(text)
+        self.words = len(words)
+        self.feats = features(words)
+        self.value = 1.0 / math.sqrt(len(self.feats)) if self.feats else 0.0
 
 
-def read_corpus(path):
+def read_corpus(path, measuring=False):
     """Examples with a group each: a section (a run of comment lines starts one), cut into runs
     of GROUP_CHUNK lines so near-paraphrases next to each other stay in the same fold."""
-    if any(f in os.path.basename(path) for f in FORBIDDEN):
+    if not measuring and any(os.path.basename(path).startswith(f) for f in MEASUREMENT_SETS):
         sys.exit(f"train.py: {path} is a measurement set and must not be used for training")
     examples = []
     section, in_comment, count = 0, False, 0
@@ -339,7 +355,7 @@ def read_corpus(path):
             in_comment = False
             label, _, text = raw.partition("\t")
             label = label.strip().lower()
-            if not text or label not in ("crisis", "emergency", "urgent", "support", "none"):
+            if not text or label not in HEADS + ("none",):
                 continue
             group = f"{os.path.basename(path)}#{section}.{count // GROUP_CHUNK}"
             count += 1
@@ -413,39 +429,43 @@ def data_hash(paths, answers):
 
 
 # ---------------------------------------------------------------------------
-# Training: logistic regression, AdaGrad, L2 on touched weights, class-balanced.
+# Training: one logistic regression per level against every other line (one head each),
+# AdaGrad, L2 on touched weights, class-balanced. The heads share the features.
 
-def train(examples, seed=SEED):
+def train(examples, head, seed=SEED):
     size = 1 << BUCKETS_LOG2
     w = [0.0] * size
     g2 = [1e-8] * size
     bias, bias_g2 = 0.0, 1e-8
-    positives = sum(e.y for e in examples)
+    ys = [1 if e.label == head else 0 for e in examples]
+    positives = sum(ys)
     negatives = len(examples) - positives
     weight = {1: len(examples) / (2.0 * max(1, positives)), 0: len(examples) / (2.0 * max(1, negatives))}
     order = list(range(len(examples)))
     rng = random.Random(seed)
+    sqrt = math.sqrt
     for _ in range(EPOCHS):
         rng.shuffle(order)
         for k in order:
             e = examples[k]
             if not e.feats:
                 continue
-            value = 1.0 / math.sqrt(len(e.feats))
+            value, y = e.value, ys[k]
             z = bias + value * sum(w[j] for j in e.feats)
             p = 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
-            g = (p - e.y) * weight[e.y]
+            g = (p - y) * weight[y]
             bias_g2 += g * g
-            bias -= LEARNING_RATE * g / math.sqrt(bias_g2)
+            bias -= LEARNING_RATE * g / sqrt(bias_g2)
+            gv = g * value
             for j in e.feats:
-                gj = g * value + L2 * w[j]
+                gj = gv + L2 * w[j]
                 g2[j] += gj * gj
-                w[j] -= LEARNING_RATE * gj / math.sqrt(g2[j])
+                w[j] -= LEARNING_RATE * gj / sqrt(g2[j])
     return quantise(w, bias)
 
 
 class Model:
-    """What the model file holds: integer weights times 2^-WEIGHT_SCALE_LOG2, and a bias."""
+    """One head as the model file holds it: integer weights times 2^-WEIGHT_SCALE_LOG2, and a bias."""
 
     def __init__(self, weights, bias):
         self.weights = weights  # {bucket: integer}
@@ -472,7 +492,7 @@ def quantise(w, bias):
 
 
 # ---------------------------------------------------------------------------
-# Measurement.
+# Measurement: every line gets, for every head, a score from a model that never saw it.
 
 def folds_by_group(examples, k=FOLDS, seed=SEED):
     groups = sorted({e.group for e in examples})
@@ -481,13 +501,26 @@ def folds_by_group(examples, k=FOLDS, seed=SEED):
     return [fold_of[e.group] for e in examples]
 
 
-def out_of_fold(examples, fold_ids):
-    scores = [0.0] * len(examples)
-    for f in sorted(set(fold_ids)):
-        model = train([e for e, i in zip(examples, fold_ids) if i != f])
-        for n, (e, i) in enumerate(zip(examples, fold_ids)):
-            if i == f:
-                scores[n] = model.logit(e.feats)
+_POOL_DATA = {}
+
+
+def _fold_task(task):
+    fold, head = task
+    examples, fold_ids = _POOL_DATA["examples"], _POOL_DATA["fold_ids"]
+    model = train([e for e, i in zip(examples, fold_ids) if i != fold], head)
+    return fold, head, [(n, model.logit(e.feats)) for n, (e, i) in enumerate(zip(examples, fold_ids)) if i == fold]
+
+
+def out_of_fold(examples, fold_ids, heads=HEADS):
+    """{head: [score per example]}; the folds and heads train in parallel, one per core."""
+    import multiprocessing
+    _POOL_DATA["examples"], _POOL_DATA["fold_ids"] = examples, fold_ids
+    tasks = [(f, h) for f in sorted(set(fold_ids)) for h in heads]
+    scores = {h: [0.0] * len(examples) for h in heads}
+    with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        for fold, head, rows in pool.imap_unordered(_fold_task, tasks):
+            for n, s in rows:
+                scores[head][n] = s
     return scores
 
 
@@ -533,32 +566,43 @@ def transcript_inputs(directory="Tests/Transcripts/en"):
     return sorted(i for i in inputs if i.strip())
 
 
-def measure(examples, scores, rules, threshold):
-    """Rules alone against rules + model, per file and overall."""
+def decide(rule, scores, thresholds, words=MIN_WORDS, min_words=None):
+    """What the scan reports: the rules' level when they found one; otherwise the head furthest
+    above its threshold, the more serious on a tie (the crisis head not when the rules set a
+    crisis phrase aside). SafetyModel.asking in Swift."""
+    level, crisis_seen = rule
+    if level != "none":
+        return level, False
+    if words < (MIN_WORDS if min_words is None else min_words):
+        return "none", False
+    best, margin = None, 0.0
+    for h in HEADS:
+        if h == "crisis" and crisis_seen:
+            continue
+        if h in thresholds and scores[h] >= thresholds[h]:
+            m = scores[h] - thresholds[h]
+            if best is None or m > margin:
+                best, margin = h, m
+    return (best, True) if best else ("none", False)
+
+
+def measure(examples, scores, rules, thresholds, keys=None, min_words=None):
+    """Rules alone against rules + model: per file (or `keys(e)`) and for all lines, recall per
+    level and false positives."""
     rows = {}
-    for e, s in zip(examples, scores):
-        level, crisis_seen = rules.get((e.file, e.line), ("none", False))
-        model_may_speak = level == "none" and not crisis_seen
-        fires = model_may_speak and s >= threshold
-        # "all" is the three labelled files; the dialog answers are shown on their own.
-        for key in (os.path.basename(e.file),) + (("all",) if e.file != CHOICES else ()):
-            r = rows.setdefault(key, dict(crisis=0, rules_hit=0, rules_missed=0, added=0,
-                                          none=0, rules_fp=0, added_fp=0, other_missed=0, other_as_crisis=0))
-            if e.label == "crisis":
-                r["crisis"] += 1
-                if level == "crisis":
-                    r["rules_hit"] += 1
-                else:
-                    r["rules_missed"] += 1
-                    r["added"] += fires
-            elif e.label == "none":
-                r["none"] += 1
-                r["rules_fp"] += level != "none"
-                r["added_fp"] += fires
+    for n, e in enumerate(examples):
+        rule = rules.get((e.file, e.line), ("none", False))
+        final, _ = decide(rule, {h: scores[h][n] for h in scores}, thresholds, e.words, min_words)
+        for key in ((keys or (lambda x: os.path.basename(x.file)))(e),) + (("all",) if e.file != CHOICES else ()):
+            r = rows.setdefault(key, {})
+            c = r.setdefault(e.label, [0, 0, 0])  # total, rules right, rules + model right
+            c[0] += 1
+            if e.label == "none":
+                c[1] += rule[0] != "none"
+                c[2] += final != "none"
             else:
-                if level == "none":
-                    r["other_missed"] += 1
-                    r["other_as_crisis"] += fires
+                c[1] += rule[0] == e.label
+                c[2] += final == e.label
     return rows
 
 
@@ -567,38 +611,39 @@ def pct(a, b):
 
 
 def render(rows, title):
-    lines = [title,
-             "  file                   crisis  rules recall          rules+model recall    rule-missed caught  "
-             "none  rules FP  added FP"]
+    lines = [title, "  " + "file".ljust(26) + "".join(f"{h:>22}" for h in HEADS) + f"{'none (false positives)':>30}",
+             "  " + " " * 26 + "".join(f"{'rules → +model':>22}" for _ in HEADS) + f"{'rules → +model':>30}"]
     for key in sorted(rows, key=lambda k: (k == "all", k)):
         r = rows[key]
-        lines.append(f"  {key:<22}{r['crisis']:>7}  {r['rules_hit']:>4} ({pct(r['rules_hit'], r['crisis']):>7})"
-                     f"      {r['rules_hit'] + r['added']:>4} ({pct(r['rules_hit'] + r['added'], r['crisis']):>7})"
-                     f"      {r['added']:>3}/{r['rules_missed']:<3}       "
-                     f"{r['none']:>5}  {r['rules_fp']:>3}      {r['added_fp']:>3} ({pct(r['added_fp'], r['none'])})")
+        cells = []
+        for h in HEADS + ("none",):
+            t, a, b = r.get(h, [0, 0, 0])
+            cells.append(f"{pct(a, t)} → {pct(b, t)}" if t else "-")
+        lines.append("  " + key.ljust(26) + "".join(f"{c:>22}" for c in cells[:-1]) + f"{cells[-1]:>30}")
     return "\n".join(lines)
 
 
-def choose_threshold(examples, scores, rules):
-    """The lowest logit at which the model, speaking only where the rules are silent, adds at
-    most TARGET_ADDED_FP of the `none` lines as check questions (out-of-fold scores)."""
-    none_scores = sorted((s for e, s in zip(examples, scores) if e.label == "none" and e.file != CHOICES
-                          and rules.get((e.file, e.line), ("none", False)) == ("none", False)), reverse=True)
+def silent_none(examples, rules, head):
+    """Indices of `none` lines (not dialog answers) where this head may speak."""
+    out = []
+    for n, e in enumerate(examples):
+        if e.label != "none" or e.file == CHOICES:
+            continue
+        level, crisis_seen = rules.get((e.file, e.line), ("none", False))
+        if level == "none" and not (head == "crisis" and crisis_seen) and e.words >= MIN_WORDS:
+            out.append(n)
+    return out
+
+
+def choose_threshold(examples, scores, rules, head, factor=1.0):
+    """The lowest logit at which this head, speaking only where the rules are silent, adds at
+    most ADDED_FP[head] of the `none` lines (out-of-fold scores)."""
+    silent = sorted((scores[head][n] for n in silent_none(examples, rules, head)), reverse=True)
     total_none = sum(1 for e in examples if e.label == "none" and e.file != CHOICES)
-    allowed = int(math.floor(TARGET_ADDED_FP * total_none))
-    # Just above the score of the (allowed+1)-th highest silent `none` line.
-    if len(none_scores) <= allowed:
-        return min(none_scores, default=0.0)
-    return math.nextafter(none_scores[allowed], math.inf)
-
-
-def sweep(examples, scores, rules, thresholds):
-    out = ["  threshold  added recall (rule-missed crisis)  added FP (none)"]
-    for t in thresholds:
-        a = measure(examples, scores, rules, t)["all"]
-        out.append(f"  {t:9.3f}  {a['added']:>3}/{a['rules_missed']:<3} ({pct(a['added'], a['rules_missed']):>7})"
-                   f"              {a['added_fp']:>3}/{a['none']} ({pct(a['added_fp'], a['none'])})")
-    return "\n".join(out)
+    allowed = int(math.floor(ADDED_FP[head] * factor * total_none))
+    if len(silent) <= allowed:
+        return min(silent, default=0.0)
+    return math.nextafter(silent[allowed], math.inf)
 
 
 # ---------------------------------------------------------------------------
@@ -611,56 +656,70 @@ CHECK_TEXTS = [
     "caf\u00e9 with my wife, feeling better", "\uff49 want to disappear", "self-harm \u2014 again?",
     "my temp is 38.5 and my back aches", "i won't be here next week; we're on holiday",
     "it\u2019s fine\u2026 honestly", "\u00bd way through physio \U0001F642",
+    "cant feel my legs and i wet myself", "he hits me when he drinks",
 ]
 
 
-def write_model(model, threshold, digest, counts, path=MODEL_PATH):
+def write_model(models, thresholds, digest, counts, path=MODEL_PATH):
     lines = [
-        "# Backchat crisis backstop model: logistic regression on hashed features of the words",
-        "# the safety scan reads. Made by Tools/safety-model/train.py; do not edit by hand.",
-        f"# data sha256 {digest}: " + ", ".join(os.path.basename(p) for p in TRAINING_FILES)
+        "# Backchat safety backstop model: one logistic regression per level (a head) on hashed",
+        "# features of the words the safety scan reads. Made by Tools/safety-model/train.py; do not edit by hand.",
+        f"# data sha256 {digest}: " + ", ".join(os.path.basename(p) for p in training_files())
         + f", the {CHOICES} in {DIALOGS_DIR} (see train.py)",
-        f"# {counts[0]} crisis lines against {counts[1]} other lines; seed {SEED}, {EPOCHS} epochs, "
-        f"AdaGrad rate {LEARNING_RATE}, L2 {L2}",
+        "# lines per label: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + f"; seed {SEED}, {EPOCHS} epochs, AdaGrad rate {LEARNING_RATE}, L2 {L2}",
         "# features: word 1-2-grams, character 3-5-grams; FNV-1a 32 bit of kind letter + UTF-8 bytes",
-        "# logit = bias + scale * (sum of weights of every feature occurrence) / sqrt(occurrences)",
-        "format\tbackchat-crisis-model 1",
+        "# logit = bias + scale * (sum of the head's weights of every feature occurrence) / sqrt(occurrences)",
+        f"format\t{FORMAT}",
         f"buckets\t{1 << BUCKETS_LOG2}",
         f"scale\t{WEIGHT_SCALE_LOG2}",
-        f"bias\t{model.bias!r}",
-        f"threshold\t{threshold!r}",
+        f"min-words\t{MIN_WORDS}",
+        "heads\t" + "\t".join(HEADS),
+        "bias\t" + "\t".join(repr(models[h].bias) for h in HEADS),
+        "threshold\t" + "\t".join(repr(thresholds[h]) for h in HEADS),
     ]
-    for j in sorted(model.weights):
-        lines.append(f"{j}\t{model.weights[j]}")
+    buckets = sorted(set().union(*(models[h].weights for h in HEADS)))
+    for j in buckets:
+        lines.append(f"{j}\t" + "\t".join(str(models[h].weights.get(j, 0)) for h in HEADS))
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write("\n".join(lines) + "\n")
 
 
 def read_model(path=MODEL_PATH):
-    weights, bias, threshold = {}, 0.0, 0.0
+    heads, biases, thresholds, weights = [], [], [], {}
     with open(path, encoding="utf-8") as f:
         for row in f:
             if row.startswith("#") or not row.strip():
                 continue
-            key, value = row.rstrip("\n").split("\t")
-            if key == "bias":
-                bias = float(value)
+            key, *values = row.rstrip("\n").split("\t")
+            if key == "heads":
+                heads = values
+                weights = {h: {} for h in heads}
+            elif key == "bias":
+                biases = [float(v) for v in values]
             elif key == "threshold":
-                threshold = float(value)
+                thresholds = [float(v) for v in values]
             elif key.isdigit():
-                weights[int(key)] = int(value)
-    return Model(weights, bias), threshold
+                for h, v in zip(heads, values):
+                    if int(v):
+                        weights[h][int(key)] = int(v)
+    return ({h: Model(weights[h], b) for h, b in zip(heads, biases)}, dict(zip(heads, thresholds)))
 
 
-def write_check(model, examples, path=CHECK_PATH):
-    texts = list(CHECK_TEXTS) + [e.text for e in examples[::40]]
+def write_check(models, examples, path=CHECK_PATH):
+    texts = list(CHECK_TEXTS) + [e.text for e in examples[::60]]
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write("# logit<TAB>words<TAB>text, computed by Tools/safety-model/train.py from "
-                f"{os.path.basename(MODEL_PATH)}; the Swift test must agree exactly.\n")
+        f.write("# " + " ".join(f"{h}-logit" for h in HEADS) + "<TAB>words<TAB>text (tab-separated), computed by "
+                f"Tools/safety-model/train.py from {os.path.basename(MODEL_PATH)}; the Swift test must agree exactly.\n")
         for t in texts:
             words = safety_words(t)
-            f.write(f"{model.logit(features(words))!r}\t{' '.join(words)}\t{t}\n")
+            feats = features(words)
+            f.write("\t".join(repr(models[h].logit(feats)) for h in HEADS) + f"\t{' '.join(words)}\t{t}\n")
+
+
+def training_files():
+    return [p for p in TRAINING_FILES if os.path.exists(p)]
 
 
 # ---------------------------------------------------------------------------
@@ -670,98 +729,110 @@ def main():
     ap.add_argument("--rules-from", metavar="BACKCHAT",
                     help="a built backchat binary: measure rules alone against rules + model")
     ap.add_argument("--dialogs", default="Dialogs")
-    ap.add_argument("--threshold", type=float, help="use this logit threshold instead of choosing one")
     ap.add_argument("--check-only", action="store_true", help="only rewrite the check texts from the model file")
     ap.add_argument("--no-export", action="store_true", help="measure only")
+    ap.add_argument("--quick", action="store_true", help="leave-one-source-out only (no grouped cross-validation)")
+    ap.add_argument("--eval", metavar="FILE", action="append", default=[],
+                    help="also score this labelled file (a measurement set) with the final heads; never trained on")
+    ap.add_argument("--sweep", action="store_true", help="measure other false-positive budgets too")
+    ap.add_argument("--show", metavar="HEAD", action="append", default=[],
+                    help="list this level's rule-missed lines and the none lines it would flag, out of fold")
     args = ap.parse_args()
 
     answers = dialog_answers()
-    examples = [e for p in TRAINING_FILES for e in read_corpus(p)] + choice_examples(answers)
+    files = training_files()
+    examples = [e for p in files for e in read_corpus(p)] + choice_examples(answers)
     if args.check_only:
-        model, _ = read_model()
-        write_check(model, examples)
+        write_check(read_model()[0], examples)
         return
-    positives = sum(e.y for e in examples)
-    print(f"{len(examples)} lines: {positives} crisis, {len(examples) - positives} other; "
-          f"{len({e.group for e in examples})} groups")
+    counts = {h: sum(1 for e in examples if e.label == h) for h in HEADS + ("none",)}
+    print(f"{len(examples)} lines ({', '.join(f'{k} {v}' for k, v in counts.items())}) from {len(files)} files "
+          f"and the dialog answers; {len({e.group for e in examples})} groups")
+    if not args.rules_from:
+        sys.exit("train.py: pass --rules-from BACKCHAT (the rules' findings choose the thresholds)")
+    rules = read_rules(args.rules_from, args.dialogs, files, answers)
 
-    rules = read_rules(args.rules_from, args.dialogs, TRAINING_FILES, answers) if args.rules_from else {}
+    # 1. Leave one source out: every file (one writer, or one kind of data) scored by heads
+    #    trained on all the others. The closest to a new writer's phrasing.
+    sources = files + [CHOICES]
+    by_source = out_of_fold(examples, [sources.index(e.file) for e in examples])
+    schemes = [("leave one source out (each file scored by heads trained on the others)", by_source)]
+    # 2. Grouped cross-validation: sections (cut into runs of lines) never split across folds.
+    if not args.quick:
+        schemes.append((f"grouped {FOLDS}-fold cross-validation", out_of_fold(examples, folds_by_group(examples))))
 
-    # 1. Grouped cross-validation: sections (cut into runs of lines) never split across folds.
-    fold_ids = folds_by_group(examples)
-    oof = out_of_fold(examples, fold_ids)
-    # 2. Leave one file out: train on the other two files.
-    sources = TRAINING_FILES + [CHOICES]
-    file_ids = [sources.index(e.file) for e in examples]
-    lofo = out_of_fold(examples, file_ids)
+    # Each head's threshold: the stricter of the two schemes.
+    thresholds = {h: max(choose_threshold(examples, s, rules, h) for _, s in schemes) for h in HEADS}
+    print("thresholds (logit): " + ", ".join(f"{h} {t:.3f}" for h, t in thresholds.items()))
+    for title, s in schemes:
+        print()
+        print(render(measure(examples, s, rules, thresholds), title + ": recall per level, false positives"))
+    if args.sweep:
+        print("\nby false-positive budget (the shares in ADDED_FP times a factor), leave one source out:")
+        base = schemes[0][1]
+        for factor in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0):
+            t = {h: max(choose_threshold(examples, s, rules, h, factor) for _, s in schemes) for h in HEADS}
+            row = measure(examples, base, rules, t)["all"]
+            print(f"  ×{factor:<5}" + "".join(f"{h} {pct(row[h][2], row[h][0]):>8}   " for h in HEADS)
+                  + f"FP {pct(row['none'][2], row['none'][0])}")
+        print("by the fewest words a message needs before the model may speak, leave one source out:")
+        for k in (1, 2, 3, 4, 5):
+            row = measure(examples, base, rules, thresholds, min_words=k)["all"]
+            print(f"  {k} words " + "".join(f"{h} {pct(row[h][2], row[h][0]):>8}   " for h in HEADS)
+                  + f"FP {pct(row['none'][2], row['none'][0])}")
+    for head in args.show:
+        s = by_source[head]
+        print(f"\n{head}: rule-missed lines, score out of source (threshold {thresholds[head]:.3f}):")
+        for n, e in sorted(enumerate(examples), key=lambda x: -s[x[0]]):
+            if e.label == head and rules.get((e.file, e.line), ("none", False))[0] != head:
+                print(f"  {s[n]:7.3f} {'caught' if s[n] >= thresholds[head] else '      '} "
+                      f"{os.path.basename(e.file)}:{e.line}: {e.text}")
+        print(f"{head}: none lines it would flag (out of source):")
+        for n in silent_none(examples, rules, head):
+            if s[n] >= thresholds[head]:
+                e = examples[n]
+                print(f"  {s[n]:7.3f} {os.path.basename(e.file)}:{e.line}: {e.text}")
 
-    threshold = args.threshold
-    if threshold is None and rules:
-        # The stricter of the two: at most TARGET_ADDED_FP under both ways of holding data out.
-        threshold = max(choose_threshold(examples, oof, rules), choose_threshold(examples, lofo, rules))
-    elif threshold is None:
-        sys.exit("train.py: pass --rules-from BACKCHAT (to choose the threshold) or --threshold LOGIT")
-    print(f"threshold (logit): {threshold!r}  (probability {1 / (1 + math.exp(-threshold)):.3f})")
-    if rules:
+    if args.no_export and not args.eval:
+        return
+    models = {h: train(examples, h) for h in HEADS}
+    if args.eval:
+        ev = [e for p in args.eval for e in read_corpus(p, measuring=True)]
+        ev_rules = read_rules(args.rules_from, args.dialogs, args.eval)
+        ev_scores = {h: [models[h].logit(e.feats) for e in ev] for h in HEADS}
         print()
-        print(render(measure(examples, oof, rules, threshold), f"grouped {FOLDS}-fold cross-validation"))
-        print()
-        print(render(measure(examples, lofo, rules, threshold), "leave one source out (trained on the other three)"))
-        print()
-        grid = sorted({threshold} | {x / 2 for x in range(-4, 9)})
-        print("grouped cross-validation, by threshold:")
-        print(sweep(examples, oof, rules, grid))
-        print()
-        print("leave one file out, by threshold:")
-        print(sweep(examples, lofo, rules, grid))
-        missed = [(s, e) for e, s in zip(examples, oof) if e.label == "crisis"
-                  and rules.get((e.file, e.line), ("none", False))[0] != "crisis"]
-        print("\nrule-missed crisis lines, out-of-fold logit:")
-        for s, e in sorted(missed, key=lambda x: -x[0]):
-            print(f"  {s:7.3f} {'caught' if s >= threshold else '      '} {os.path.basename(e.file)}:{e.line}: {e.text}")
-        fps = [(s, e) for e, s in zip(examples, oof) if e.label == "none" and s >= threshold
-               and rules.get((e.file, e.line), ("none", False)) == ("none", False)]
-        print("\nnone lines that would get a check question (out-of-fold):")
-        for s, e in sorted(fps, key=lambda x: -x[0]):
-            print(f"  {s:7.3f} {os.path.basename(e.file)}:{e.line}: {e.text}")
-
+        print(render(measure(ev, ev_scores, ev_rules, thresholds), "measurement sets, scored by the final heads"))
+        for n, e in enumerate(ev):
+            final, by_model = decide(ev_rules.get((e.file, e.line), ("none", False)),
+                                     {h: ev_scores[h][n] for h in HEADS}, thresholds, e.words)
+            if final != e.label:
+                print(f"  {e.label:>9} → {final:<9}{' (model)' if by_model else '        '} "
+                      f"{os.path.basename(e.file)}:{e.line}: {e.text}")
     if args.no_export:
         return
-    model = train(examples)
-    digest = data_hash(TRAINING_FILES, answers)
-    write_model(model, threshold, digest, (positives, len(examples) - positives))
-    write_check(*read_model()[:1], examples)
+    digest = data_hash(files, answers)
+    write_model(models, thresholds, digest, counts)
+    final, _ = read_model()
+    write_check(final, examples)
     size = os.path.getsize(MODEL_PATH)
-    print(f"\nwrote {MODEL_PATH} ({len(model.weights)} weights, {size // 1024} KiB), data sha256 {digest[:16]}…")
-    if rules:
-        final = read_model()[0]
-        in_sample = [final.logit(e.feats) for e in examples]
-        print(render(measure(examples, in_sample, rules, threshold), "final model on its own training lines"))
-        # The binary reads the file just written: its scores must be the trainer's, exactly.
-        differ = compared = 0
-        for p in TRAINING_FILES:
-            r = subprocess.run([args.rules_from, "safety-eval", "--dialogs", args.dialogs, "--corpus", p, "--lines"],
-                               capture_output=True, text=True)
-            for row in r.stdout.splitlines()[1:]:
-                cols = row.split("\t")
-                if len(cols) >= 8 and cols[6]:
-                    compared += 1
-                    differ += float(cols[6]) != final.logit(features(safety_words(cols[7])))
-        lines = sum(1 for e in examples if e.file != CHOICES)
-        print(f"\nSwift and the trainer: {compared - differ} of {lines} lines scored the same, exactly")
-        if differ or compared != lines:
-            sys.exit("train.py: the Swift scan reads or scores some lines differently; see the check test")
-        inputs = transcript_inputs()
-        path = write_temp("none", inputs)
-        try:
-            seen = read_rules(args.rules_from, args.dialogs, [path])
-        finally:
-            os.remove(path)
-        silent = [(n, t) for n, t in enumerate(inputs, start=1) if seen.get((path, n)) == ("none", False)]
-        asks = [t for n, t in silent if final.logit(features(safety_words(t))) >= threshold]
-        print(f"\ntranscript answers (held out, never trained on): {len(inputs)} distinct, the rules silent on "
-              f"{len(silent)}, the model would ask on {len(asks)} ({pct(len(asks), len(silent))})"
-              + "".join(f"\n    {t}" for t in asks))
+    print(f"\nwrote {MODEL_PATH} ({size // 1024} KiB), data sha256 {digest[:16]}…")
+    in_sample = {h: [final[h].logit(e.feats) for e in examples] for h in HEADS}
+    print(render(measure(examples, in_sample, rules, thresholds), "final model on its own training lines"))
+    inputs = transcript_inputs()
+    path = write_temp("none", inputs)
+    try:
+        seen = read_rules(args.rules_from, args.dialogs, [path])
+    finally:
+        os.remove(path)
+    flagged = []
+    for n, t in enumerate(inputs, start=1):
+        feats = features(safety_words(t))
+        level, model = decide(seen.get((path, n), ("none", False)), {h: final[h].logit(feats) for h in HEADS},
+                              thresholds, len(safety_words(t)))
+        if model:
+            flagged.append(f"{level}: {t}")
+    print(f"\ntranscript answers (held out, never trained on): {len(inputs)} distinct, the model would speak on "
+          f"{len(flagged)}" + "".join(f"\n    {t}" for t in flagged))
 
 
 if __name__ == "__main__":

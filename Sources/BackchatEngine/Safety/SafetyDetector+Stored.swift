@@ -9,7 +9,7 @@
 /// throws on anything out of place; it never traps.
 extension SafetyDetector {
     /// Bump when the layout below changes.
-    static let storedFormVersion = 1
+    static let storedFormVersion = 3
 
     public func storedForm() -> [UInt8] {
         var w = ByteWriter()
@@ -39,7 +39,9 @@ extension SafetyDetector {
         w.int(negationWindow)
         w.bool(backstop != nil)
         if let m = backstop {
-            w.int(m.buckets); w.int(m.scaleLog2); w.double(m.bias); w.double(m.threshold)
+            w.int(m.buckets); w.int(m.scaleLog2); w.int(m.minWords)
+            w.int(m.heads.count)
+            for h in m.heads { w.string(h.level.rawValue); w.double(h.bias); w.double(h.threshold) }
             w.raw(m.weights)
         }
         return w.bytes
@@ -97,10 +99,15 @@ extension SafetyDetector {
         negationWindow = try r.int()
         known = Self.knownWords(automaton: automaton, typos: typos)
         if try r.bool() {
-            let buckets = try r.int(), scale = try r.int(), bias = try r.double(), threshold = try r.double()
+            let buckets = try r.int(), scale = try r.int(), minWords = try r.int()
+            var heads: [SafetyModel.Head] = []
+            for _ in 0..<(try r.count()) {
+                guard let level = EscalationLevel(rawValue: try r.string()) else { throw StoredFormError(message: "unknown level") }
+                heads.append(SafetyModel.Head(level: level, bias: try r.double(), threshold: try r.double()))
+            }
             let weights = try r.raw(Int32.self)
             do {
-                backstop = try SafetyModel(buckets: buckets, scaleLog2: scale, bias: bias, threshold: threshold, dense: weights)
+                backstop = try SafetyModel(buckets: buckets, scaleLog2: scale, heads: heads, minWords: minWords, dense: weights)
             } catch {
                 throw StoredFormError(message: "backstop model: \(error.message)")
             }

@@ -14,10 +14,11 @@
 ///    `unless` contexts is in the sentence.
 /// 5. **Decide**: the highest level left wins (crisis > emergency > urgent > support);
 ///    a crisis found only through weaker phrases is `possible`, unless two different ones agree.
-/// 6. **Backstop** (when there is a ``backstop`` model): if the rules found nothing at all and
-///    no crisis phrase, not even one they set aside (an idiom, a denial), the model scores the
-///    words; at or above its threshold the scan reports a `possible` crisis, which asks one
-///    gentle check question.
+/// 6. **Backstop** (when there is a ``backstop`` model): if the rules found nothing at all, the
+///    model's heads (one per level) score the words; the head furthest above its threshold
+///    makes the scan report a `possible` finding at its level, which asks one gentle
+///    check question. The crisis head stays silent when the rules set a crisis phrase aside
+///    (an idiom, a denial, a story).
 public struct SafetyDetector: SafetyScanning {
     /// What one compiled phrase is used for.
     struct CueRoles: Sendable {
@@ -52,13 +53,25 @@ public struct SafetyDetector: SafetyScanning {
     let negatingWords: Set<String>
     let questionStarts: Set<String>
     let firstPerson: Set<String>
-    /// The crisis backstop model, consulted only where the rules found nothing.
+    /// The backstop model, consulted only where the rules found nothing.
     public var backstop: SafetyModel? = nil
 
-    /// The category a backstop finding is reported under (`safety_category`).
-    public static let backstopCategory = "crisis-model"
+    /// The category a backstop finding is reported under (`safety_category`): `crisis-model`,
+    /// `emergency-model`, …
+    public static func backstopCategory(_ level: EscalationLevel) -> String { level.rawValue + "-model" }
+    /// Whether a category is a backstop finding's.
+    public static func isBackstopCategory(_ category: String) -> Bool {
+        EscalationLevel.allCases.contains { backstopCategory($0) == category }
+    }
     /// What a backstop finding is called in dialog text (`safety_reason`).
-    public static let backstopReason = "words that may mean thoughts of ending your life"
+    public static func backstopReason(_ level: EscalationLevel) -> String {
+        switch level {
+        case .crisis: "words that may mean thoughts of ending your life"
+        case .emergency: "something that can be a sign of a medical emergency"
+        case .urgent: "something that can be a warning sign a doctor should check"
+        case .support: "something that sounded like someone may be hurting or frightening you"
+        }
+    }
 
     /// What the scan needs to know of a word the lexicon knows, in one look-up instead of one
     /// per table: whether it is never corrected, its listed spelling, its automaton word id.
@@ -95,7 +108,14 @@ public struct SafetyDetector: SafetyScanning {
             case .support: out.insert(.support)
             }
         }
-        if backstop != nil { out.formUnion([.crisis, .crisisCheck]) }
+        for head in backstop?.heads ?? [] {
+            switch head.level {
+            case .crisis: out.formUnion([.crisis, .crisisCheck])
+            case .emergency: out.formUnion([.emergency, .safetyCheck])
+            case .urgent: out.formUnion([.urgent, .safetyCheck])
+            case .support: out.formUnion([.support, .safetyCheck])
+            }
+        }
         return out
     }
     public var nodeCount: Int { automaton.nodeCount }
@@ -227,22 +247,30 @@ public struct SafetyDetector: SafetyScanning {
     func analyze(_ raw: String, explain: Bool) -> SafetyAnalysis {
         var (analysis, crisisSeen) = analyzeRules(raw, explain: explain)
         guard let backstop else { return analysis }
-        // Only where the rules had nothing to say: what they found, or set aside as an idiom,
-        // a denial or a story, stays their call.
-        let mayAsk = analysis.detection == nil && !crisisSeen
+        // Only where the rules had nothing to say: what they found stays their call, and a
+        // crisis phrase they set aside (an idiom, a denial, a story) is not asked about.
+        let tooShort = analysis.words.count < backstop.minWords
+        let mayAsk = analysis.detection == nil && !tooShort
         guard mayAsk || explain else { return analysis }
-        let logit = backstop.logit(words: analysis.words)
-        let asks = mayAsk && logit >= backstop.threshold
-        if asks {
-            analysis.detection = Detection(level: .crisis, category: Self.backstopCategory, reason: Self.backstopReason,
-                                           certainty: .possible)
+        let logits = backstop.logits(words: analysis.words)
+        let asking = mayAsk ? backstop.asking(logits, allowed: { $0 != .crisis || !crisisSeen }) : nil
+        if let k = asking {
+            let level = backstop.heads[k].level
+            analysis.detection = Detection(level: level, category: Self.backstopCategory(level),
+                                           reason: Self.backstopReason(level), certainty: .possible)
         }
         if explain {
-            let note = asks ? "asks a check question"
-                : !mayAsk ? (crisisSeen && analysis.detection == nil ? "not used: the rules set a crisis phrase aside"
-                                                                      : "not used: the rules found something")
-                : "below the threshold"
-            analysis.model = SafetyAnalysis.ModelScore(logit: logit, threshold: backstop.threshold, asks: asks, note: note)
+            analysis.model = backstop.heads.indices.map { k in
+                let head = backstop.heads[k]
+                let note = k == asking ? "asks a check question"
+                    : analysis.detection != nil ? "not used: the rules found something"
+                    : tooShort ? "not used: fewer than \(backstop.minWords) words"
+                    : head.level == .crisis && crisisSeen ? "not used: the rules set a crisis phrase aside"
+                    : logits[k] >= head.threshold ? "another head is further above its threshold"
+                    : "below the threshold"
+                return SafetyAnalysis.ModelScore(level: head.level, logit: logits[k], threshold: head.threshold,
+                                                 asks: k == asking, note: note)
+            }
         }
         return analysis
     }
@@ -461,11 +489,12 @@ public struct SafetyAnalysis: Sendable {
     /// The context phrases found (negators, idioms, markers, `with` and `unless` contexts).
     public var markers: [String] = []
     public var detection: Detection? = nil
-    /// The backstop model's score, when the detector has a model.
-    public var model: ModelScore? = nil
+    /// The backstop model's scores, one per head, when the detector has a model.
+    public var model: [ModelScore]? = nil
 
-    /// What the crisis backstop made of the message.
+    /// What one head of the backstop made of the message.
     public struct ModelScore: Sendable {
+        public var level: EscalationLevel
         public var logit: Double
         public var threshold: Double
         /// Whether the score asked a check question.
@@ -489,10 +518,9 @@ public struct SafetyAnalysis: Sendable {
         for f in findings {
             lines.append("  \(f.verdict.rawValue): \(f.level.rawValue)/\(f.category) '\(f.phrase)' on \"\(f.words)\"\(f.possible ? " (possible)" : "")")
         }
-        if let m = model {
+        for m in model ?? [] {
             func rounded(_ x: Double, _ places: Double) -> Double { (x * places).rounded() / places }
-            lines.append("model: score \(rounded(m.logit, 1000)) (probability \(rounded(m.probability, 100))), "
-                         + "threshold \(rounded(m.threshold, 1000)): \(m.note)")
+            lines.append("model, \(m.level.rawValue): score \(rounded(m.logit, 1000)) (threshold \(rounded(m.threshold, 1000))): \(m.note)")
         }
         return lines.joined(separator: "\n")
     }
