@@ -30,6 +30,8 @@ struct SafetyDetectorTests {
                   unless: [["asked", "said no"], ["asked", "^[i] (havent|dont)$"]]),
             .init(id: "fever", level: .urgent, reason: "a fever along with back pain",
                   phrases: ["(fever|feverish)", "temperature of #37.8-43"], with: ["@back"]),
+            .init(id: "past-attempt", level: .crisis, reason: "having tried to end your life",
+                  phrases: ["took an overdose"], resolvable: true),
             .init(id: "partner-violence", level: .support, reason: "being hurt by someone close to you",
                   phrases: ["(husband|partner) ..2 (hits|hit) me"], unless: [["(at|in) (chess|cards)"]]),
         ])
@@ -114,6 +116,10 @@ struct SafetyDetectorTests {
         ("I had a fever with my sciatica years ago", nil),
         ("fever last month, it's gone, back is ok", nil),
         ("fever again now, my back is worse", EscalationLevel.urgent),
+        // a crisis told as over must be over in the whole message
+        ("I took an overdose years ago. Therapy helped.", nil),
+        ("I took an overdose years ago. I feel that way again now.", .crisis),
+        ("I took an overdose years ago. Now the pain is back and so are the thoughts.", .crisis),
     ] as [(String, EscalationLevel?)])
     func resolved(_ text: String, _ expected: EscalationLevel?) {
         #expect(Self.level(text) == expected, "\(Self.detector.explain(text).render())")

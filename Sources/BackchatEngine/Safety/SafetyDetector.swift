@@ -287,15 +287,17 @@ public struct SafetyDetector: SafetyScanning {
         }
         var resolvedSentence = [Bool](repeating: false, count: sentenceCount)
         var hypotheticalSentence = [Bool](repeating: false, count: sentenceCount)
+        // A crisis told as over must be over in the whole message: a sign of now in any sentence
+        // ("Tried to end it in 2019. Feeling exactly like that again now") keeps it current.
+        var currentInMessage = false
         for s in 0..<sentenceCount {
             let inS = matches.filter { $0.sentence == Int32(s) }
             let resolvedMarks = inS.filter { roles[Int($0.cue)].resolved }
-            if !resolvedMarks.isEmpty {
-                let currentMarks = inS.filter { c in
-                    roles[Int(c.cue)].current && !resolvedMarks.contains { $0.start <= c.end && c.start <= $0.end }
-                }
-                resolvedSentence[s] = currentMarks.isEmpty
+            let currentMarks = inS.filter { c in
+                roles[Int(c.cue)].current && !resolvedMarks.contains { $0.start <= c.end && c.start <= $0.end }
             }
+            if !currentMarks.isEmpty { currentInMessage = true }
+            if !resolvedMarks.isEmpty { resolvedSentence[s] = currentMarks.isEmpty }
             let range = text.sentences[s].range
             var hypothetical = inS.contains { roles[Int($0.cue)].hypothetical }
             if !hypothetical, text.sentences[s].question, questionStarts.contains(text.words[range.lowerBound]) {
@@ -324,7 +326,7 @@ public struct SafetyDetector: SafetyScanning {
                     verdict = .idiom
                 } else if cat.category.negatable, m.gapNegated || negated(m, by: negators, in: text) {
                     verdict = .negated
-                } else if cat.category.resolvable, resolvedSentence[s] {
+                } else if cat.category.resolvable, resolvedSentence[s], cat.category.level != .crisis || !currentInMessage {
                     verdict = .resolved
                 } else if cat.category.hypothetical, hypotheticalSentence[s] {
                     verdict = .hypothetical
