@@ -117,7 +117,9 @@ struct SafetyDetectorTests {
         ("fever last month, it's gone, back is ok", nil),
         ("fever again now, my back is worse", EscalationLevel.urgent),
         // a crisis told as over must be over in the whole message
-        ("I took an overdose years ago. Therapy helped.", nil),
+        ("I took an overdose years ago. It's gone.", nil),
+        ("I took an overdose years ago. Therapy helped.", .crisis),   // only the date says it is over
+        ("I took an overdose years ago.", .crisis),
         ("I took an overdose years ago. I feel that way again now.", .crisis),
         ("I took an overdose years ago. Now the pain is back and so are the thoughts.", .crisis),
     ] as [(String, EscalationLevel?)])

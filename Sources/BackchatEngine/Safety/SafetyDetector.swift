@@ -290,6 +290,10 @@ public struct SafetyDetector: SafetyScanning {
         // A crisis told as over must be over in the whole message: a sign of now in any sentence
         // ("Tried to end it in 2019. Feeling exactly like that again now") keeps it current.
         var currentInMessage = false
+        // ... and be said to be over twice: besides the time in its own clause ("years ago"), a
+        // second sign elsewhere ("I'm 58 now", "been well for years"). "I took an overdose
+        // years ago. I don't see the point of anything" is not a story that is over.
+        var resolvedClauses = Set<Int>()
         for s in 0..<sentenceCount {
             let inS = matches.filter { $0.sentence == Int32(s) }
             let resolvedMarks = inS.filter { roles[Int($0.cue)].resolved }
@@ -297,6 +301,7 @@ public struct SafetyDetector: SafetyScanning {
                 roles[Int(c.cue)].current && !resolvedMarks.contains { $0.start <= c.end && c.start <= $0.end }
             }
             if !currentMarks.isEmpty { currentInMessage = true }
+            for r in resolvedMarks { resolvedClauses.insert(text.clause[Int(r.start)]); resolvedClauses.insert(text.clause[Int(r.end)]) }
             if !resolvedMarks.isEmpty { resolvedSentence[s] = currentMarks.isEmpty }
             let range = text.sentences[s].range
             var hypothetical = inS.contains { roles[Int($0.cue)].hypothetical }
@@ -326,7 +331,9 @@ public struct SafetyDetector: SafetyScanning {
                     verdict = .idiom
                 } else if cat.category.negatable, m.gapNegated || negated(m, by: negators, in: text) {
                     verdict = .negated
-                } else if cat.category.resolvable, resolvedSentence[s], cat.category.level != .crisis || !currentInMessage {
+                } else if cat.category.resolvable, resolvedSentence[s],
+                          cat.category.level != .crisis
+                            || (!currentInMessage && !resolvedClauses.subtracting(text.clause[Int(m.start)]...text.clause[Int(m.end)]).isEmpty) {
                     verdict = .resolved
                 } else if cat.category.hypothetical, hypotheticalSentence[s] {
                     verdict = .hypothetical
