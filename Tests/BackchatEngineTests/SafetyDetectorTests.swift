@@ -13,7 +13,7 @@ struct SafetyDetectorTests {
         negationWindow: 3,
         negationBlockers: ["i", "he", "she"],
         clauseBreaks: ["anyway"],
-        contrasts: ["but"],
+        contrasts: ["but", "though"],
         idioms: ["killing me", "dying to", "dead tired", "#num kms"],
         resolved: ["(its|it has) gone", "years ago"],
         current: ["again", "now"],
@@ -26,9 +26,12 @@ struct SafetyDetectorTests {
                   possible: ["suicide", "cant go on$"], unless: [["documentary"]], unlessScope: .clause,
                   soften: ["lol"]),
             .init(id: "saddle-numbness", level: .emergency, reason: "numbness between your legs",
-                  phrases: ["numb ..2 between my legs", "(bum|groin) ..2 numb"]),
+                  phrases: ["numb ..2 between my legs", "(bum|groin) ..2 numb"],
+                  unless: [["asked", "said no"], ["asked", "^[i] (havent|dont)$"]]),
             .init(id: "fever", level: .urgent, reason: "a fever along with back pain",
                   phrases: ["(fever|feverish)", "temperature of #37.8-43"], with: ["@back"]),
+            .init(id: "past-attempt", level: .crisis, reason: "having tried to end your life",
+                  phrases: ["took an overdose"], resolvable: true),
             .init(id: "partner-violence", level: .support, reason: "being hurt by someone close to you",
                   phrases: ["(husband|partner) ..2 (hits|hit) me"], unless: [["(at|in) (chess|cards)"]]),
         ])
@@ -113,6 +116,12 @@ struct SafetyDetectorTests {
         ("I had a fever with my sciatica years ago", nil),
         ("fever last month, it's gone, back is ok", nil),
         ("fever again now, my back is worse", EscalationLevel.urgent),
+        // a crisis told as over must be over in the whole message
+        ("I took an overdose years ago. It's gone.", nil),
+        ("I took an overdose years ago. Therapy helped.", .crisis),   // only the date says it is over
+        ("I took an overdose years ago.", .crisis),
+        ("I took an overdose years ago. I feel that way again now.", .crisis),
+        ("I took an overdose years ago. Now the pain is back and so are the thoughts.", .crisis),
     ] as [(String, EscalationLevel?)])
     func resolved(_ text: String, _ expected: EscalationLevel?) {
         #expect(Self.level(text) == expected, "\(Self.detector.explain(text).render())")
@@ -134,6 +143,20 @@ struct SafetyDetectorTests {
         #expect(Self.level("my husband hits me at chess") == nil)
         #expect(Self.level("I watched a documentary about suicide") == nil)
         #expect(Self.level("I watched a documentary, now I want to die") == .crisis, "the context is in another clause")
+    }
+
+    @Test("a question answered no sets the risk aside; the answer may be the next sentence; a contradiction after it counts", arguments: [
+        ("the GP asked if my bum was numb and I said no", nil),
+        ("the GP asked if my bum was numb. I haven't", nil),
+        ("the GP asked if my bum was numb. I haven't, but is that normal?", nil),   // a contrast that only asks
+        ("the GP asked if my bum was numb and I said no, but it is", .emergency),
+        ("the GP asked if my bum was numb and I said no. It is though", .emergency),
+        ("the GP asked if my bum was numb. I haven't, but it is.", .emergency),
+        ("the GP asked if my bum was numb. I haven't been able to sit since", .emergency),   // not a short answer
+        ("my bum is numb. I haven't", .emergency),                                           // no question
+    ] as [(String, EscalationLevel?)])
+    func answeredNo(_ text: String, _ expected: EscalationLevel?) {
+        #expect(Self.level(text) == expected)
     }
 
     @Test("weak signals are possible; clear ones and two weak ones are clear")

@@ -315,15 +315,22 @@ public struct SafetyDetector: SafetyScanning {
         }
         var resolvedSentence = [Bool](repeating: false, count: sentenceCount)
         var hypotheticalSentence = [Bool](repeating: false, count: sentenceCount)
+        // A crisis told as over must be over in the whole message: a sign of now in any sentence
+        // ("Tried to end it in 2019. Feeling exactly like that again now") keeps it current.
+        var currentInMessage = false
+        // ... and be said to be over twice: besides the time in its own clause ("years ago"), a
+        // second sign elsewhere ("I'm 58 now", "been well for years"). "I took an overdose
+        // years ago. I don't see the point of anything" is not a story that is over.
+        var resolvedClauses = Set<Int>()
         for s in 0..<sentenceCount {
             let inS = matches.filter { $0.sentence == Int32(s) }
             let resolvedMarks = inS.filter { roles[Int($0.cue)].resolved }
-            if !resolvedMarks.isEmpty {
-                let currentMarks = inS.filter { c in
-                    roles[Int(c.cue)].current && !resolvedMarks.contains { $0.start <= c.end && c.start <= $0.end }
-                }
-                resolvedSentence[s] = currentMarks.isEmpty
+            let currentMarks = inS.filter { c in
+                roles[Int(c.cue)].current && !resolvedMarks.contains { $0.start <= c.end && c.start <= $0.end }
             }
+            if !currentMarks.isEmpty { currentInMessage = true }
+            for r in resolvedMarks { resolvedClauses.insert(text.clause[Int(r.start)]); resolvedClauses.insert(text.clause[Int(r.end)]) }
+            if !resolvedMarks.isEmpty { resolvedSentence[s] = currentMarks.isEmpty }
             let range = text.sentences[s].range
             var hypothetical = inS.contains { roles[Int($0.cue)].hypothetical }
             if !hypothetical, text.sentences[s].question, questionStarts.contains(text.words[range.lowerBound]) {
@@ -352,13 +359,15 @@ public struct SafetyDetector: SafetyScanning {
                     verdict = .idiom
                 } else if cat.category.negatable, m.gapNegated || negated(m, by: negators, in: text) {
                     verdict = .negated
-                } else if cat.category.resolvable, resolvedSentence[s] {
+                } else if cat.category.resolvable, resolvedSentence[s],
+                          cat.category.level != .crisis
+                            || (!currentInMessage && !resolvedClauses.subtracting(text.clause[Int(m.start)]...text.clause[Int(m.end)]).isEmpty) {
                     verdict = .resolved
                 } else if cat.category.hypothetical, hypotheticalSentence[s] {
                     verdict = .hypothetical
                 } else if !cat.with.isEmpty, !cat.with.contains(where: { inMessage.contains($0) }) {
                     verdict = .missingContext
-                } else if unlessApplies(cat, to: m, occurrences: occurrences, in: text) {
+                } else if unlessApplies(cat, to: m, occurrences: occurrences, negators: negators, in: text) {
                     verdict = .unless
                 }
                 let soft = possible || cat.soften.contains { present[s].contains($0) }
@@ -406,8 +415,17 @@ public struct SafetyDetector: SafetyScanning {
     }
 
     /// Whether one of the category's `unless` entries is found near `m` (see ``SafetyLexicon/UnlessScope``).
+    ///
+    /// Two rules for contexts that are themselves a denial (they contain a negator: "I said no",
+    /// "I haven't"), the answer to a question about the risk:
+    /// * a short answer that is a clause of its own at the start of the next sentence is near
+    ///   the question ("she asked if I'd wet myself. I haven't");
+    /// * a denial contradicted right after it sets nothing aside ("I said no, but I have",
+    ///   "I said no. I do though"); a contrast that only asks something is no contradiction
+    ///   ("I haven't, but why does she ask that?").
     func unlessApplies(_ cat: CompiledCategory, to m: SafetyAutomaton.Match,
-                       occurrences: [Int32: [SafetyAutomaton.Match]], in text: SafetyText) -> Bool {
+                       occurrences: [Int32: [SafetyAutomaton.Match]], negators: [SafetyAutomaton.Match] = [],
+                       in text: SafetyText) -> Bool {
         guard !cat.unless.isEmpty else { return false }
         let first = text.clause[Int(m.start)], last = text.clause[Int(m.end)]
         let own = first...last
@@ -418,10 +436,39 @@ public struct SafetyDetector: SafetyScanning {
             if !text.contrastClauses.contains(last + 1) { hi = last + 1 }
             near = lo...hi
         }
+        func isDenial(_ o: SafetyAutomaton.Match) -> Bool {
+            negators.contains { $0.sentence == o.sentence && $0.start <= o.end && o.start <= $0.end }
+        }
+        /// The next sentence opens with a short denial clause, and `o` is it.
+        func answersFromNextSentence(_ o: SafetyAutomaton.Match) -> Bool {
+            guard cat.category.unlessScope != .sentence, o.sentence == m.sentence + 1 else { return false }
+            let range = text.sentences[Int(o.sentence)].range
+            let answer = text.clause[range.lowerBound]
+            guard text.clause[Int(o.start)] == answer, text.clause[Int(o.end)] == answer, isDenial(o) else { return false }
+            let clauseWords = range.filter { text.clause[$0] == answer }
+            return clauseWords.allSatisfy { i in
+                negationBlockers.contains(text.words[i])
+                    || negators.contains { $0.sentence == o.sentence && Int($0.start) <= i && i <= Int($0.end) }
+            }
+        }
+        func contradicted(_ o: SafetyAutomaton.Match) -> Bool {
+            guard isDenial(o) else { return false }
+            let s = Int(o.sentence), sentence = text.sentences[s]
+            let next = text.clause[Int(o.end)] + 1
+            if let i = sentence.range.first(where: { text.clause[$0] == next }), text.contrastClauses.contains(next) {
+                let asks = sentence.question && i + 1 < sentence.range.upperBound && questionStarts.contains(text.words[i + 1])
+                if !asks { return true }
+            }
+            // "I said no. I do though."
+            if next > text.clause[sentence.range.upperBound - 1], s + 1 < text.sentences.count,
+               let w = text.sentences[s + 1].range.last, contrasts.contains(text.words[w]) { return true }
+            return false
+        }
         func found(_ cue: Int32, within clauses: ClosedRange<Int>?) -> Bool {
             occurrences[cue]?.contains { o in
-                o.sentence == m.sentence && !(o.start >= m.start && o.end <= m.end)
+                (o.sentence == m.sentence || answersFromNextSentence(o)) && !(o.start >= m.start && o.end <= m.end)
                     && (clauses.map { $0.contains(text.clause[Int(o.start)]) || $0.contains(text.clause[Int(o.end)]) } ?? true)
+                    && !contradicted(o)
             } ?? false
         }
         let scope: ClosedRange<Int>? = cat.category.unlessScope == .sentence ? nil : near
