@@ -150,7 +150,7 @@ struct SafetyFlowTests {
                 }
             }
             try fm.copyItem(atPath: shipped + "/resources.yaml", toPath: root + "/resources.yaml")
-            try "locale: en\nentry: main\n".write(toFile: root + "/en/locale.yaml", atomically: true, encoding: .utf8)
+            try "locale: en\nentry: main\nstarts: [how_long]\n".write(toFile: root + "/en/locale.yaml", atomically: true, encoding: .utf8)
             try """
                 flow: main
                 nodes:
