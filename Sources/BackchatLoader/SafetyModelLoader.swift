@@ -18,7 +18,7 @@ enum SafetyModelLoader {
     static func parse(_ text: String, file: String) -> (SafetyModel?, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var header: [String: (values: [String], line: Int)] = [:]
-        var rows: [(bucket: Int, weights: [Int32], line: Int)] = []
+        var rows: [(bucket: Int, weights: [Int16], line: Int)] = []
         rows.reserveCapacity(65_536)
         var text = text
         text.withUTF8 { bytes in
@@ -45,12 +45,12 @@ enum SafetyModelLoader {
                     continue
                 }
                 if let bucket = integer(fields[0].0) {
-                    var weights: [Int32] = []
+                    var weights: [Int16] = []
                     weights.reserveCapacity(fields.count - 1)
                     for (field, column) in fields.dropFirst() {
-                        guard let w = integer(field), let weight = Int32(exactly: w) else {
+                        guard let w = integer(field), let weight = Int16(exactly: w) else {
                             diagnostics.append(Diagnostic(.error, file: file, line: line, column: column,
-                                                          "a weight must be a whole number"))
+                                                          "a weight must be a whole number from -32768 to 32767"))
                             break
                         }
                         weights.append(weight)

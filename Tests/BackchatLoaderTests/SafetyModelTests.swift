@@ -187,7 +187,7 @@ struct SafetyModelTests {
         #expect(m1 == nil)
         #expect(DiagnosticRenderer().render(d1) == """
             m.tsv:7:11: error: 'threshold' must be 2 numbers, one per head
-            m.tsv:8:3: error: a weight must be a whole number
+            m.tsv:8:3: error: a weight must be a whole number from -32768 to 32767
             m.tsv:9:1: error: 1 weights for 2 heads
             3 errors, 0 warnings
             """)

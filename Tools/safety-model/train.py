@@ -484,7 +484,8 @@ def quantise(w, bias):
     scale = 2.0 ** WEIGHT_SCALE_LOG2
     weights = {}
     for j, x in enumerate(w):
-        q = int(round(x * scale))
+        # Stored as 16-bit integers (SafetyModel.weights).
+        q = max(-32768, min(32767, int(round(x * scale))))
         if abs(q) >= PRUNE:
             weights[j] = q
     # The bias as printed in the file (repr round-trips a double exactly).

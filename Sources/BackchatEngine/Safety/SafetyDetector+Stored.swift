@@ -9,7 +9,7 @@
 /// throws on anything out of place; it never traps.
 extension SafetyDetector {
     /// Bump when the layout below changes.
-    static let storedFormVersion = 3
+    static let storedFormVersion = 4
 
     public func storedForm() -> [UInt8] {
         var w = ByteWriter()
@@ -105,7 +105,7 @@ extension SafetyDetector {
                 guard let level = EscalationLevel(rawValue: try r.string()) else { throw StoredFormError(message: "unknown level") }
                 heads.append(SafetyModel.Head(level: level, bias: try r.double(), threshold: try r.double()))
             }
-            let weights = try r.raw(Int32.self)
+            let weights = try r.raw(Int16.self)
             do {
                 backstop = try SafetyModel(buckets: buckets, scaleLog2: scale, heads: heads, minWords: minWords, dense: weights)
             } catch {

@@ -39,8 +39,9 @@ public struct SafetyModel: Sendable {
     /// disclosures ("kms", "want to die").
     public let minWords: Int
     /// Weights by bucket, then head (`weights[bucket * heads.count + head]`), as integers
-    /// (times `2^-scaleLog2`).
-    let weights: [Int32]
+    /// (times `2^-scaleLog2`). Sixteen bits are plenty (the trainer keeps them in range) and
+    /// halve what start-up reads back from the cache.
+    let weights: [Int16]
     /// How many weights are not zero.
     public let weightCount: Int
 
@@ -51,7 +52,7 @@ public struct SafetyModel: Sendable {
     }
 
     /// A model from its dense weights, `buckets × heads.count` (as stored in the compiled-dialogs cache).
-    init(buckets: Int, scaleLog2: Int, heads: [Head], minWords: Int = 1, dense: [Int32]) throws(Invalid) {
+    init(buckets: Int, scaleLog2: Int, heads: [Head], minWords: Int = 1, dense: [Int16]) throws(Invalid) {
         guard buckets > 0, buckets & (buckets - 1) == 0, buckets <= 1 << 24 else {
             throw Invalid(message: "buckets must be a power of two up to 16777216, not \(buckets)")
         }
@@ -75,7 +76,7 @@ public struct SafetyModel: Sendable {
         if order == Array(heads.indices) {
             self.weights = dense
         } else {
-            var sorted = [Int32](repeating: 0, count: dense.count)
+            var sorted = [Int16](repeating: 0, count: dense.count)
             let h = heads.count
             for b in 0..<buckets { for (to, from) in order.enumerated() { sorted[b * h + to] = dense[b * h + from] } }
             self.weights = sorted
@@ -86,12 +87,12 @@ public struct SafetyModel: Sendable {
     /// - Parameter weights: `(bucket, weights)` rows, one weight per head in `heads`' order;
     ///   each bucket below `buckets`.
     public init(buckets: Int, scaleLog2: Int, heads: [Head], minWords: Int = 1,
-                weights: [(bucket: Int, weights: [Int32])]) throws(Invalid) {
+                weights: [(bucket: Int, weights: [Int16])]) throws(Invalid) {
         guard buckets > 0, buckets & (buckets - 1) == 0, buckets <= 1 << 24 else {
             throw Invalid(message: "buckets must be a power of two up to 16777216, not \(buckets)")
         }
         let h = heads.count
-        var dense = [Int32](repeating: 0, count: buckets * h)
+        var dense = [Int16](repeating: 0, count: buckets * h)
         for (b, row) in weights {
             guard b >= 0, b < buckets else { throw Invalid(message: "bucket \(b) is outside 0..<\(buckets)") }
             guard row.count == h else { throw Invalid(message: "bucket \(b) has \(row.count) weights for \(h) heads") }
