@@ -142,10 +142,10 @@ struct Step {
     }
 
     /// The escalation level of the safety flow the person is in now: the role's, or for the
-    /// safety check, the level it asks about.
+    /// safety check, the level it asks about (`safety_check_level`).
     var currentLevel: EscalationLevel? {
         guard let role = currentRole else { return nil }
-        if role == .safetyCheck, let text = state.variables["safety_level"]?.text, let level = EscalationLevel(rawValue: text) {
+        if role == .safetyCheck, let text = state.variables["safety_check_level"]?.text, let level = EscalationLevel(rawValue: text) {
             return level
         }
         return role.level
@@ -197,7 +197,7 @@ struct Step {
             messages.append(locale.strings.help)
             reaskOrEnded()
         case "back":
-            if role == .crisis || role == .crisisCheck { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
+            if role == .crisis || role == .crisisCheck || role == .safetyCheck { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
             guard let snap = state.history.popLast() else {
                 messages.append(locale.strings.cannotGoBack); reaskOrEnded(); return
             }
@@ -208,7 +208,7 @@ struct Step {
             messages.append(locale.strings.goingBack)
             reask(leadIn: false)
         case "restart":
-            if role == .crisis || role == .crisisCheck { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
+            if role == .crisis || role == .crisisCheck || role == .safetyCheck { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
             let keep = (state.locale, state.region)
             state = SessionState(locale: keep.0, region: keep.1, dialogsVersion: engine.script.version)
             messages.append(locale.strings.restarted)
@@ -316,9 +316,13 @@ struct Step {
             answer(nil, words: [])
             return
         }
-        state.variables["safety_level"] = .string(detection.level.rawValue)
-        state.variables["safety_category"] = .string(detection.category)
-        state.variables["safety_reason"] = .string(detection.reason)
+        // A guess the check question has not confirmed goes into its own variables, so it never
+        // replaces what was found before (the plan lists what was found); the check flow copies
+        // it into `safety_level` and the rest when the person says yes or not sure.
+        let prefix = role == .safetyCheck ? "safety_check_" : "safety_"
+        state.variables[prefix + "level"] = .string(detection.level.rawValue)
+        state.variables[prefix + "category"] = .string(detection.category)
+        state.variables[prefix + "reason"] = .string(detection.reason)
         escalation = Escalation(level: detection.level, category: detection.category, reason: detection.reason,
                                 new: true, certainty: detection.certainty,
                                 resources: engine.script.resources.resources(for: detection.level, region: state.region))

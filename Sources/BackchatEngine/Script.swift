@@ -214,7 +214,7 @@ public enum FlowRole: String, Sendable, Codable, CaseIterable {
     case urgent
     /// A disclosure of abuse or violence: support and a helpline.
     case support
-    /// A possible red flag or disclosure the backstop model noticed (level in `safety_level`):
+    /// A possible red flag or disclosure the backstop model noticed (level in `safety_check_level`):
     /// ask one check question before giving the advice.
     case safetyCheck = "safety-check"
 

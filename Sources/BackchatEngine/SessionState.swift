@@ -73,7 +73,8 @@ public struct SessionState: Sendable, Codable, Hashable {
 
 extension SessionState {
     /// The variables that record a safety finding.
-    public static let safetyVariables = ["safety_level", "safety_category", "safety_reason", "safety_also"]
+    public static let safetyVariables = ["safety_level", "safety_category", "safety_reason", "safety_also",
+                                         "safety_check_level", "safety_check_category", "safety_check_reason"]
 
     /// This state as a front end should keep it on disk. A disclosure of abuse is not kept:
     /// someone who hurts the person may use the same computer, and a saved "are you safe?"
@@ -86,7 +87,7 @@ extension SessionState {
         func role(_ p: Position?) -> FlowRole? { p.flatMap { locale.flow(named: $0.flow)?.role } }
         let supportLevel = Value.string(EscalationLevel.support.rawValue)
         // The support flow, or the check question that asks whether someone is hurting them.
-        let inSupport = role(position) == .support || (role(position) == .safetyCheck && variables["safety_level"] == supportLevel)
+        let inSupport = role(position) == .support || (role(position) == .safetyCheck && variables["safety_check_level"] == supportLevel)
         guard inSupport || variables["safety_level"] == supportLevel else { return self }
         var s = self
         for name in Self.safetyVariables { s.variables[name] = nil }

@@ -15,6 +15,7 @@ struct ScriptBuilder {
     static let builtinVariables: Set<String> = [
         "locale", "region", "today", "crisis_line", "emergency_number",
         "safety_level", "safety_category", "safety_reason", "safety_also",
+        "safety_check_level", "safety_check_category", "safety_check_reason",
     ]
 
     /// Variables the front end provides (`inputs:` in locale.yaml).

@@ -14,6 +14,16 @@ extension TurnFormatter {
             case .crisis:
                 EscalationWording(heading: "Crisis support",
                                   advice: "If you are in danger or might act on these thoughts, please contact one of these now:")
+            // A guess of the safety model, asked about before any advice: no alarm yet.
+            case .emergency where e.certainty == .possible:
+                EscalationWording(heading: "Checking first",
+                                  advice: "If this is happening now, call the emergency number or go to the nearest emergency department:")
+            case .urgent where e.certainty == .possible:
+                EscalationWording(heading: "Checking first",
+                                  advice: "If this is happening now, please see a doctor today. If you cannot reach one, use:")
+            case .support where e.certainty == .possible:
+                EscalationWording(heading: "Support",
+                                  advice: "If someone is hurting, frightening or controlling you, these services can help, in confidence:")
             case .emergency:
                 EscalationWording(heading: "Emergency",
                                   advice: "This needs medical help now. Call the emergency number or go to the nearest emergency department:")

@@ -64,6 +64,17 @@ struct TurnFormatterTests {
         #expect(lines.contains("┃   Emergency services: call 999"))
     }
 
+    @Test("A guess of the safety model that is still being asked about raises no alarm, but keeps the numbers",
+          arguments: [EscalationLevel.emergency, .urgent, .support])
+    func possible(_ level: EscalationLevel) {
+        let guess = Escalation(level: level, category: "\(level.rawValue)-model", reason: nil, new: true, certainty: .possible, resources: Self.gb)
+        let sure = Escalation(level: level, category: nil, reason: nil, new: true, certainty: .clear, resources: Self.gb)
+        let text = TurnFormatter(width: 200).escalationBlock(guess).joined(separator: "\n")
+        #expect(TurnFormatter.EscalationWording.of(guess) != TurnFormatter.EscalationWording.of(sure))
+        #expect(text.contains("If ") && text.contains("Emergency services: call 999"), "\(text)")
+        #expect(!text.contains("This needs medical help now") && !text.contains("Please see a doctor today."), "\(text)")
+    }
+
     @Test("While a crisis flow goes on, a one-line reminder of the numbers")
     func reminder() {
         var turn = Self.crisisTurn
