@@ -68,7 +68,7 @@ public struct SafetyDetector: SafetyScanning {
         switch level {
         case .crisis: "words that may mean thoughts of ending your life"
         case .emergency: "something that can be a sign of a medical emergency"
-        case .urgent: "something that can be a warning sign a doctor should check"
+        case .urgent: "something that can be a warning sign"
         case .support: "something that sounded like someone may be hurting or frightening you"
         }
     }
