@@ -1,38 +1,44 @@
 #!/usr/bin/env python3
-"""Trains and measures Backchat's crisis backstop model (see docs/safety.md, "The crisis backstop").
+"""Trains and measures Backchat's safety backstop model (see docs/safety.md, "The backstop model").
 
-A logistic regression over hashed features of the words the safety scan reads: word
-unigrams and bigrams, and character 3-5-grams of the words joined by spaces. Every
-feature occurrence has the value 1/sqrt(N) (N = features in the message), so a long
+One logistic regression per escalation level (a head: crisis, emergency, urgent, support),
+each against every other line, over shared hashed features of the words the safety scan
+reads: word unigrams and bigrams, and character 3-5-grams of the words joined by spaces.
+Every feature occurrence has the value 1/sqrt(N) (N = features in the message), so a long
 message does not score high just for being long. Python 3 standard library only;
-deterministic (fixed seed, fixed order); trains in seconds.
+deterministic (fixed seed, fixed order).
 
-The model is used only where the rules find nothing: a score at or above the threshold
-makes the scan report a *possible* crisis, which asks one gentle check question.
+The model is used only where the rules find nothing, on messages of at least MIN_WORDS
+words: the head furthest above its own threshold makes the scan report a *possible*
+finding at its level, which asks one check question (crisis-check or safety-check).
 
-Training data: the repository's own labelled lines, crisis against everything else:
-  Tests/SafetyCorpus/corpus.tsv, probes.tsv, training-extra.tsv, and the answers the dialogs
-  offer (choice labels and synonyms in Dialogs/en, as `none`).
-Never holdout.tsv or any other measurement set. The inputs of the shipped transcripts
-(Tests/Transcripts) are not trained on either: they measure how often the model would
-interrupt a real conversation.
+Training data: the repository's own labelled lines (TRAINING_FILES: the development corpus,
+the probes, the spent blind measurement sets, the blind training sets) and the answers the
+dialogs offer (choice labels and synonyms in Dialogs/en, as `none`). Never an unspent
+measurement set (MEASUREMENT_SETS; the trainer refuses them). The inputs of the shipped
+transcripts (Tests/Transcripts) are not trained on either: they measure how often the model
+would interrupt a real conversation.
 
-Measurement: grouped 10-fold cross-validation (a corpus section never straddles two folds)
-and leave-one-source-out; both give every line a score from a model that never saw it.
-Rules alone against rules + model needs what the rules find on every line, which
-`backchat safety-eval --lines --no-model` prints. The threshold is the lowest logit at which
-the model adds at most 1 % of the `none` lines as check questions under both schemes.
+Measurement: leave-one-source-out (each file scored by heads trained on all the others: the
+closest to a new writer) and grouped 10-fold cross-validation (a corpus section never
+straddles two folds); both give every line a score from a model that never saw it. Rules
+alone against rules + model needs what the rules find on every line, which
+`backchat safety-eval --lines --no-model` prints. Each head's threshold is the lowest logit
+at which it adds at most ADDED_FP[head] of the `none` lines under both schemes.
 
 Usage (from the package root):
   swift build --scratch-path .build
   python3 Tools/safety-model/train.py --rules-from .build/debug/backchat
-        # cross-validate, choose the threshold, train on everything, export, measure
-  python3 Tools/safety-model/train.py --threshold 2.5 --no-export   # measure at another threshold
+        # cross-validate, choose the thresholds, train on everything, export, measure
+  ... --quick          leave-one-source-out only
+  ... --sweep          also other false-positive budgets and word minimums
+  ... --eval FILE      also score a measurement set with the final heads (never trained on)
+  ... --show HEAD      list a level's rule-missed lines and the none lines it would flag
   python3 Tools/safety-model/train.py --check-only         # only re-score the check texts
 
 Outputs:
-  Dialogs/en/lexicon/crisis-model.tsv      the model (header, then `bucket<TAB>weight` lines)
-  Tests/Fixtures/safety-model/check.tsv    texts with the logit the trainer computes, for the
+  Dialogs/en/lexicon/backstop-model.tsv    the model (header, then `bucket<TAB>weight…` lines)
+  Tests/Fixtures/safety-model/check.tsv    texts with the logits the trainer computes, for the
                                            Swift cross-check test
 """
 
@@ -73,6 +79,8 @@ TRAINING_FILES = ["Tests/SafetyCorpus/corpus.tsv", "Tests/SafetyCorpus/probes.ts
                   # Written blind for training, each by another writer in another voice.
                   "Tests/SafetyCorpus/training-forum.tsv", "Tests/SafetyCorpus/training-texts.tsv",
                   "Tests/SafetyCorpus/training-patients.tsv", "Tests/SafetyCorpus/training-contrasts.tsv",
+                  "Tests/SafetyCorpus/training-abuse.tsv", "Tests/SafetyCorpus/training-lay-signs.tsv",
+                  "Tests/SafetyCorpus/training-hints.tsv",
                   # Short answers to the assistant's questions (durations, numbers, people).
                   "Tests/SafetyCorpus/training-answers.tsv"]
 # The answers the dialogs offer (choice labels and synonyms), as `none` lines: most of what
