@@ -127,7 +127,7 @@ struct Step {
                                     category: isNew ? state.variables["safety_category"]?.text : nil,
                                     reason: isNew ? state.variables["safety_reason"]?.text : nil,
                                     new: isNew,
-                                    certainty: role == .crisisCheck || role == .safetyCheck ? .possible : .clear,
+                                    certainty: role.isCheck ? .possible : .clear,
                                     resources: engine.script.resources.resources(for: level, region: state.region))
         }
         let node = state.position.map { $0.flow + "." + $0.node } ?? (state.ended ? "end" : "")
@@ -197,7 +197,7 @@ struct Step {
             messages.append(locale.strings.help)
             reaskOrEnded()
         case "back":
-            if role == .crisis || role == .crisisCheck || role == .safetyCheck { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
+            if role == .crisis || role?.isCheck == true { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
             guard let snap = state.history.popLast() else {
                 messages.append(locale.strings.cannotGoBack); reaskOrEnded(); return
             }
@@ -208,7 +208,7 @@ struct Step {
             messages.append(locale.strings.goingBack)
             reask(leadIn: false)
         case "restart":
-            if role == .crisis || role == .crisisCheck || role == .safetyCheck { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
+            if role == .crisis || role?.isCheck == true { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
             let keep = (state.locale, state.region)
             state = SessionState(locale: keep.0, region: keep.1, dialogsVersion: engine.script.version)
             messages.append(locale.strings.restarted)
@@ -219,7 +219,7 @@ struct Step {
             // looking); leaving any other safety flow shows its lines once more.
             if role != nil, let level = currentLevel, level != .support {
                 escalation = Escalation(level: level, category: nil, reason: nil, new: false,
-                                        certainty: role == .safetyCheck || role == .crisisCheck ? .possible : .clear,
+                                        certainty: role?.isCheck == true ? .possible : .clear,
                                         resources: engine.script.resources.resources(for: level, region: state.region))
             }
             state.history.removeAll()

@@ -218,6 +218,9 @@ public enum FlowRole: String, Sendable, Codable, CaseIterable {
     /// ask one check question before giving the advice.
     case safetyCheck = "safety-check"
 
+    /// A flow that asks one check question about a possible finding before anything else.
+    public var isCheck: Bool { self == .crisisCheck || self == .safetyCheck }
+
     /// The level the flow stands for. The safety check stands for the lowest, so that any
     /// finding while it runs takes over; the level it asks about is in `safety_level`.
     public var level: EscalationLevel {
