@@ -289,17 +289,9 @@ struct Step {
     }
 
     mutating func escalate(_ detection: Detection) {
-        var role: FlowRole
-        switch detection.level {
-        case .crisis: role = detection.certainty == .possible ? .crisisCheck : .crisis
-        case .emergency: role = .emergency
-        case .urgent: role = .urgent
-        case .support: role = .support
-        }
-        if detection.level != .crisis, detection.certainty == .possible, locale.safety.flows[.safetyCheck] != nil {
-            role = .safetyCheck
-        }
-        if role == .crisisCheck, locale.safety.flows[.crisisCheck] == nil { role = .crisis }
+        var role = FlowRole.handling(detection.level, possible: detection.certainty == .possible)
+        // Dialogs without the check flow (fixtures): the level's own flow.
+        if role.isCheck, locale.safety.flows[role] == nil { role = FlowRole.handling(detection.level, possible: false) }
         let current = currentRole
         // A weaker finding while a stronger safety flow runs: stay in the stronger flow.
         if let current, current.level > detection.level || (current == .crisis && role == .crisisCheck) {

@@ -218,6 +218,17 @@ public enum FlowRole: String, Sendable, Codable, CaseIterable {
     /// ask one check question before giving the advice.
     case safetyCheck = "safety-check"
 
+    /// The flow that handles a finding at `level`: the level's own, or for a possible finding
+    /// its check question (`crisis-check` for a crisis, `safety-check` below).
+    public static func handling(_ level: EscalationLevel, possible: Bool) -> FlowRole {
+        switch level {
+        case .crisis: possible ? .crisisCheck : .crisis
+        case .emergency: possible ? .safetyCheck : .emergency
+        case .urgent: possible ? .safetyCheck : .urgent
+        case .support: possible ? .safetyCheck : .support
+        }
+    }
+
     /// A flow that asks one check question about a possible finding before anything else.
     public var isCheck: Bool { self == .crisisCheck || self == .safetyCheck }
 

@@ -94,27 +94,20 @@ public struct SafetyDetector: SafetyScanning {
 
     /// How many distinct phrases were compiled, and into how many trie nodes.
     public var phraseCount: Int { roles.count }
-    /// The flow roles this lexicon can lead to: one per level its categories use, and
-    /// `crisis-check` when a crisis category has weak (`possible`) phrases.
+    /// The flow roles this lexicon can lead to: one per level its categories use,
+    /// `crisis-check` when a crisis category has weak (`possible`) phrases, and for each head
+    /// of the backstop its level's flow and check flow.
     public var rolesNeeded: Set<FlowRole> {
         var out = Set<FlowRole>()
         for c in categories {
-            switch c.category.level {
-            case .crisis:
-                out.insert(.crisis)
-                if !c.category.possible.isEmpty { out.insert(.crisisCheck) }
-            case .emergency: out.insert(.emergency)
-            case .urgent: out.insert(.urgent)
-            case .support: out.insert(.support)
-            }
+            let level = c.category.level
+            out.insert(FlowRole.handling(level, possible: false))
+            // Only a crisis found through weak phrases alone is `possible` in the rules.
+            if level == .crisis, !c.category.possible.isEmpty { out.insert(.crisisCheck) }
         }
         for head in backstop?.heads ?? [] {
-            switch head.level {
-            case .crisis: out.formUnion([.crisis, .crisisCheck])
-            case .emergency: out.formUnion([.emergency, .safetyCheck])
-            case .urgent: out.formUnion([.urgent, .safetyCheck])
-            case .support: out.formUnion([.support, .safetyCheck])
-            }
+            out.insert(FlowRole.handling(head.level, possible: false))
+            out.insert(FlowRole.handling(head.level, possible: true))
         }
         return out
     }
