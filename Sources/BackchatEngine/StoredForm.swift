@@ -178,11 +178,12 @@ public struct ByteReader: Sendable {
         let n = try int()
         let size = MemoryLayout<I>.size
         guard n >= 0, n <= (end - position) / size else { throw StoredFormError(message: "array out of range") }
-        var out = [I](repeating: 0, count: n)
-        out.withUnsafeMutableBytes { dst in
+        // Straight into uninitialised storage: the model's weights are megabytes.
+        var out = [I](unsafeUninitializedCapacity: n) { dst, count in
             bytes.withUnsafeBytes { src in
-                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[position..<(position + n * size)]))
+                UnsafeMutableRawBufferPointer(dst).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[position..<(position + n * size)]))
             }
+            count = n
         }
         position += n * size
         #if _endian(big)

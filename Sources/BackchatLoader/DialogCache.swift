@@ -18,7 +18,7 @@ public struct DialogCache: Sendable {
     /// A locale's lexicon files and backstop model, as read.
     struct LexiconSource: Sendable {
         var files: [(path: String, text: String)]
-        var model: (path: String, text: String)?
+        var model: DialogFiles.ModelFile?
     }
 
     /// The cached outcome of one load.
@@ -53,7 +53,8 @@ public struct DialogCache: Sendable {
                     let source = lexicons[code]
                     return PreparedDetector(stored: stored) {
                         guard let source else { return nil }
-                        return SafetyLexiconLoader.load(files: source.files, model: source.model).0 as? SafetyDetector
+                        let model = source.model.flatMap { m in (m.bytes ?? DialogCache.readFile(m.path)).map { (m.path, $0) } }
+                        return SafetyLexiconLoader.load(files: source.files, model: model).0 as? SafetyDetector
                     }
                 }
             }
@@ -84,7 +85,7 @@ public struct DialogCache: Sendable {
 
     static let magic: [UInt8] = Array("BCDC".utf8)
     /// Bump when the stored form changes in a way the executable identity would not catch.
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
 
     // MARK: - Key
 
@@ -99,13 +100,17 @@ public struct DialogCache: Sendable {
             h.add(bytes: "locale \(locale.code) \(locale.fileCount)".utf8)
             if let s = locale.settings { paths.append(s.path) }
             paths += locale.files.map(\.path)
-            if let m = locale.model { paths.append(m.path) }
         }
         var content: UInt64 = 0
         for path in paths {
             h.add(bytes: path.utf8)
             var text = files.sources[path] ?? ""
             text.withUTF8 { content = Self.checksum($0, seed: content) }
+        }
+        for locale in files.locales {
+            guard let m = locale.model else { continue }
+            h.add(bytes: m.path.utf8)
+            h.add(bytes: withUnsafeBytes(of: m.digest.littleEndian) { Array($0) })
         }
         h.add(bytes: withUnsafeBytes(of: content.littleEndian) { Array($0) })
         return h.hash
@@ -203,22 +208,90 @@ public struct DialogCache: Sendable {
         }
     }
 
-    /// FNV-1a over 8-byte words, with a shift to mix high bits down: fast, and enough to
-    /// notice a damaged file or a changed one.
     static func checksum(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBufferPointer { checksum($0, seed: 0) }
     }
 
     static func checksum(_ buffer: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325 ^ seed
-        let raw = UnsafeRawBufferPointer(buffer)
+        var c = Checksum(seed: seed)
+        c.add(UnsafeRawBufferPointer(buffer))
+        return c.value
+    }
+
+    /// The checksum of the file at `path`, read in pieces into one small buffer (the model
+    /// is megabytes: no array of its size, no copy of it kept); `nil` when it cannot be read.
+    static func checksum(file path: String) -> UInt64? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let size = 1 << 16
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
+        defer { buffer.deallocate() }
+        var c = Checksum(seed: 0)
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, size)
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { return c.value }
+            c.add(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+}
+
+/// FNV-1a over 8-byte words, with a shift to mix high bits down: fast, and enough to notice a
+/// damaged file or a changed one. Four lanes take every fourth word, so the multiplies do not
+/// wait on each other (the entry and the model are megabytes, read at every start); bytes may
+/// come in pieces of any size, and give the same value as all at once.
+struct Checksum {
+    private static let prime: UInt64 = 0x100000001b3
+    private var lanes: (UInt64, UInt64, UInt64, UInt64)
+    /// Bytes not yet taken by the lanes (fewer than 32).
+    private var pending: [UInt8] = []
+    private var count: UInt64 = 0
+
+    init(seed: UInt64) {
+        let basis: UInt64 = 0xcbf29ce484222325 ^ seed
+        lanes = (basis, basis ^ 1, basis ^ 2, basis ^ 3)
+        pending.reserveCapacity(32)
+    }
+
+    @inline(__always) private static func step(_ h: UInt64, _ word: UInt64) -> UInt64 {
+        let m = (h ^ word) &* prime
+        return m ^ (m >> 29) // a multiply only carries changes upwards; this carries them back down
+    }
+
+    mutating func add(_ raw: UnsafeRawBufferPointer) {
+        count &+= UInt64(raw.count)
         var i = 0
-        while i + 8 <= raw.count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100000001b3
-            h ^= h >> 29 // a multiply only carries changes upwards; this carries them back down
+        if !pending.isEmpty {
+            let take = min(32 - pending.count, raw.count)
+            pending += raw[0..<take]
+            i = take
+            guard pending.count == 32 else { return }
+            pending.withUnsafeBytes { block(UnsafeRawBufferPointer($0), at: 0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while i + 32 <= raw.count {
+            block(raw, at: i)
+            i += 32
+        }
+        pending += raw[i...]
+    }
+
+    @inline(__always) private mutating func block(_ raw: UnsafeRawBufferPointer, at i: Int) {
+        lanes.0 = Self.step(lanes.0, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        lanes.1 = Self.step(lanes.1, raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+        lanes.2 = Self.step(lanes.2, raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+        lanes.3 = Self.step(lanes.3, raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+    }
+
+    var value: UInt64 {
+        var h = Self.step(Self.step(Self.step(lanes.0, lanes.1), lanes.2), lanes.3)
+        var i = 0
+        while i + 8 <= pending.count {
+            h = Self.step(h, pending.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i, as: UInt64.self) })
             i += 8
         }
-        while i < raw.count { h = (h ^ UInt64(raw[i])) &* 0x100000001b3; i += 1 }
-        return (h ^ UInt64(raw.count)) &* 0x100000001b3
+        while i < pending.count { h = (h ^ UInt64(pending[i])) &* Self.prime; i += 1 }
+        return (h ^ count) &* Self.prime
     }
 }

@@ -36,20 +36,25 @@ public enum DialogLoader {
                                                                 hint: "pass --dialogs DIR or set BACKCHAT_DIALOGS")],
                           sources: [:])
         }
-        let files = DialogFiles.read(directory: directory)
+        var files = DialogFiles.read(directory: directory)
         guard let cache, files.readErrors.isEmpty else { return compile(files) }
-        let key = cache.key(for: files)
-        if let cached = cache.read(directory: directory, key: key, lexicons: files.lexicons) {
-            return Result(script: cached.script, diagnostics: cached.diagnostics, sources: files.sources)
+        if let cached = cache.read(directory: directory, key: cache.key(for: files), lexicons: files.lexicons) {
+            return Result(script: cached.script, diagnostics: cached.diagnostics, sources: files.sources(for: cached.diagnostics))
         }
+        // The entry is keyed by the very bytes compiled (a model may have changed since its checksum).
+        files.readModels()
         let result = compile(files)
-        cache.write(DialogCache.Entry(script: result.script, diagnostics: result.diagnostics),
-                    directory: directory, key: key)
+        if files.readErrors.isEmpty {
+            cache.write(DialogCache.Entry(script: result.script, diagnostics: result.diagnostics),
+                        directory: directory, key: cache.key(for: files))
+        }
         return result
     }
 
     /// Parses and checks files already read.
     static func compile(_ files: DialogFiles) -> Result {
+        var files = files
+        files.readModels()
         var diagnostics = files.readErrors
         var fingerprint = Fingerprint()
 
@@ -94,10 +99,10 @@ public enum DialogLoader {
             var style = StyleChecker(flows: rawFlows, inputs: Set(settings.inputs))
             diagnostics += style.check()
             // The backstop model is data like the lexicon: it changes what the scan finds.
-            var model: (path: String, text: String)? = nil
-            if !lexiconFiles.isEmpty, let m = locale.model {
-                fingerprint.add(m.path, m.text)
-                model = m
+            var model: (path: String, bytes: [UInt8])? = nil
+            if !lexiconFiles.isEmpty, let m = locale.model, let bytes = m.bytes {
+                fingerprint.add(m.path, bytes: bytes)
+                model = (m.path, bytes)
             }
             let (scanner, lexiconDiagnostics) = SafetyLexiconLoader.load(files: lexiconFiles, model: model)
             diagnostics += lexiconDiagnostics
@@ -126,7 +131,7 @@ public enum DialogLoader {
         let defaultLocale = locales["en"] != nil ? "en" : (locales.keys.sorted().first ?? "en")
         let script = hasErrors ? nil : Script(locales: locales, defaultLocale: defaultLocale,
                                               version: fingerprint.hex, resources: resources)
-        return Result(script: script, diagnostics: diagnostics, sources: files.sources)
+        return Result(script: script, diagnostics: diagnostics, sources: files.sources(for: diagnostics))
     }
 
     /// Every `.yaml`/`.yml` file below `dir`, sorted, as `dir/…` paths.
@@ -151,7 +156,7 @@ struct DialogFiles {
         /// YAML files found, whether or not they could be read.
         var fileCount: Int
         /// The backstop model (`lexicon/backstop-model.tsv`), when there is one.
-        var model: (path: String, text: String)? = nil
+        var model: ModelFile? = nil
 
         /// Whether `path` is part of the safety lexicon (`lexicon/`) rather than a flow.
         func isLexicon(_ path: String) -> Bool { path.hasPrefix(directory + "/lexicon/") }
@@ -166,6 +171,41 @@ struct DialogFiles {
     var sources: [String: String] = [:]
     /// Files that could not be read or are not UTF-8.
     var readErrors: [Diagnostic] = []
+
+    /// A backstop model file. Start-up with a current cache needs only its checksum, read in
+    /// pieces: the file is megabytes, and holding it (or making a `String` of it, which copies
+    /// and validates) cost a few milliseconds at every start. Its bytes are read when compiling.
+    struct ModelFile: Sendable {
+        var path: String
+        /// ``DialogCache/checksum(file:)`` of the file, or of `bytes` once they are read.
+        var digest: UInt64
+        var bytes: [UInt8]? = nil
+    }
+
+    /// Reads the bytes of every model not read yet (their checksums follow the bytes read).
+    mutating func readModels() {
+        for k in locales.indices {
+            guard let m = locales[k].model, m.bytes == nil else { continue }
+            guard let bytes = DialogCache.readFile(m.path) else {
+                readErrors.append(Diagnostic(.error, file: m.path, line: 0, column: 0, "cannot read the file"))
+                locales[k].model = nil
+                continue
+            }
+            locales[k].model = ModelFile(path: m.path, digest: DialogCache.checksum(bytes), bytes: bytes)
+        }
+    }
+
+    /// The file texts to show `diagnostics` with: `sources`, and the text of a model file
+    /// only when a diagnostic is about it.
+    func sources(for diagnostics: [Diagnostic]) -> [String: String] {
+        var out = sources
+        for l in locales {
+            guard let m = l.model, diagnostics.contains(where: { $0.file == m.path }),
+                  let bytes = m.bytes ?? DialogCache.readFile(m.path) else { continue }
+            out[m.path] = String(decoding: bytes, as: UTF8.self)
+        }
+        return out
+    }
 
     /// Each locale's lexicon files and model (what compiling its safety scan needs).
     var lexicons: [String: DialogCache.LexiconSource] {
@@ -207,7 +247,13 @@ struct DialogFiles {
                 if let text = read(path) { locale.files.append((path, text)) }
             }
             let modelPath = dir + "/lexicon/" + SafetyModelLoader.fileName
-            if fm.fileExists(atPath: modelPath), let text = read(modelPath) { locale.model = (modelPath, text) }
+            if fm.fileExists(atPath: modelPath) {
+                if let digest = DialogCache.checksum(file: modelPath) {
+                    locale.model = ModelFile(path: modelPath, digest: digest)
+                } else {
+                    out.readErrors.append(Diagnostic(.error, file: modelPath, line: 0, column: 0, "cannot read the file"))
+                }
+            }
             out.locales.append(locale)
         }
         return out
@@ -217,12 +263,11 @@ struct DialogFiles {
 /// FNV-1a over file names and contents: a stable fingerprint of the dialogs.
 struct Fingerprint {
     var hash: UInt64 = 0xcbf29ce484222325
-    mutating func add(_ path: String, _ text: String) {
+    mutating func add(_ path: String, _ text: String) { add(path, bytes: text.utf8) }
+    mutating func add(_ path: String, bytes: some Sequence<UInt8>) {
         let name = path.split(separator: "/").suffix(2).joined(separator: "/")
-        for byte in name.utf8 { mix(byte) }
-        mix(0)
-        for byte in text.utf8 { mix(byte) }
-        mix(0)
+        add(bytes: name.utf8)
+        add(bytes: bytes)
     }
     mutating func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
     mutating func add(bytes: some Sequence<UInt8>) {

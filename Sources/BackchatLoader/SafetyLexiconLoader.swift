@@ -18,13 +18,13 @@ enum SafetyLexiconLoader {
 
     /// - Parameter model: the backstop model file (``SafetyModelLoader``), if the locale has one.
     static func load(files: [(path: String, text: String)],
-                     model: (path: String, text: String)? = nil) -> (any SafetyScanning, [Diagnostic]) {
+                     model: (path: String, bytes: [UInt8])? = nil) -> (any SafetyScanning, [Diagnostic]) {
         var (lexicon, diagnostics) = parse(files: files)
         guard let lexicon else { return (NoSafetyScan(), diagnostics) }
         do {
             var detector = try SafetyDetector(lexicon)
             if let model {
-                let (backstop, problems) = SafetyModelLoader.parse(model.text, file: model.path)
+                let (backstop, problems) = SafetyModelLoader.parse(bytes: model.bytes, file: model.path)
                 diagnostics += problems
                 detector.backstop = backstop
             }

@@ -16,12 +16,22 @@ enum SafetyModelLoader {
     static let format = "backchat-safety-model 2"
 
     static func parse(_ text: String, file: String) -> (SafetyModel?, [Diagnostic]) {
+        parse(bytes: Array(text.utf8), file: file)
+    }
+
+    /// The model in `bytes`, the file as read: it is kept as bytes (not a `String`) because
+    /// start-up only checksums it, and making a string of megabytes would copy and validate
+    /// them at every start. Whether it is UTF-8 is checked here, when it is parsed.
+    static func parse(bytes: [UInt8], file: String) -> (SafetyModel?, [Diagnostic]) {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            return (nil, [Diagnostic(.error, file: file, line: 1, column: 1, "the file is not valid UTF-8",
+                                     hint: "write it with Tools/safety-model/train.py")])
+        }
         var diagnostics: [Diagnostic] = []
         var header: [String: (values: [String], line: Int)] = [:]
         var rows: [(bucket: Int, weights: [Int16], line: Int)] = []
         rows.reserveCapacity(65_536)
-        var text = text
-        text.withUTF8 { bytes in
+        bytes.withUnsafeBufferPointer { bytes in
             var line = 0
             var start = 0
             while start < bytes.count {

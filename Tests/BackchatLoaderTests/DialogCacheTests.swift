@@ -152,6 +152,54 @@ struct DialogCacheTests {
         #expect(again.renderer.render(again.diagnostics) == after.renderer.render(after.diagnostics))
     }
 
+    @Test func aChecksumIsTheSameInPiecesAndFromTheFile() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 7, 8, 31, 32, 33, 64, 100, 1000] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let whole = DialogCache.checksum(bytes)
+            for _ in 0..<20 {
+                var c = Checksum(seed: 0)
+                var at = 0
+                while at < length {
+                    let n = Int.random(in: 1...(length - at), using: &generator)
+                    bytes[at..<(at + n)].withUnsafeBytes { c.add($0) }
+                    at += n
+                }
+                #expect(c.value == whole, "\(length) bytes in pieces")
+            }
+            if length > 0 {
+                var changed = bytes
+                changed[length / 2] ^= 1
+                #expect(DialogCache.checksum(changed) != whole, "one bit changed in \(length) bytes")
+            }
+        }
+        let model = packageRoot + "/Dialogs/en/lexicon/backstop-model.tsv"
+        let bytes = try #require(DialogCache.readFile(model))
+        #expect(DialogCache.checksum(file: model) == DialogCache.checksum(bytes))
+        #expect(DialogCache.checksum(file: "/no/such/file") == nil)
+    }
+
+    @Test func aChangedModelIsCompiledAgainAndItsProblemsShowTheirLine() throws {
+        let temp = TempCache()
+        let copy = temp.folder + "-dialogs"
+        try FileManager.default.copyItem(atPath: packageRoot + "/Dialogs", toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let path = copy + "/en/lexicon/backstop-model.tsv"
+        let good = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(DialogLoader.load(directory: copy, cache: temp.cache).script != nil)
+        try good.replacingOccurrences(of: "\nscale\t", with: "\nscale\tbig\t")
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        let fresh = DialogLoader.load(directory: copy, cache: temp.cache)
+        #expect(fresh.script == nil)
+        #expect(fresh.errors.contains { $0.file == path && $0.line > 0 }, "\(fresh.diagnostics)")
+        let cached = DialogLoader.load(directory: copy, cache: temp.cache)
+        let shown = cached.renderer.render(cached.diagnostics)
+        #expect(shown == fresh.renderer.render(fresh.diagnostics))
+        #expect(shown.contains("| scale→big→12"), "the line itself is shown: \(shown)")
+        try good.write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(DialogLoader.load(directory: copy, cache: temp.cache).script != nil)
+    }
+
     @Test func aDamagedEntryIsIgnoredAndReplaced() throws {
         let temp = TempCache()
         let d = try TempDialogs(["en/main.yaml": okFlow])
