@@ -76,11 +76,14 @@ TRAINING_FILES = ["Tests/SafetyCorpus/corpus.tsv", "Tests/SafetyCorpus/probes.ts
                   # Spent measurement sets by blind writers: measured when unseen, now training data.
                   "Tests/SafetyCorpus/fresh-a.tsv", "Tests/SafetyCorpus/sealed-b.tsv",
                   "Tests/SafetyCorpus/sealed-c.tsv", "Tests/SafetyCorpus/holdout.tsv",
+                  "Tests/SafetyCorpus/blind-d.tsv", "Tests/SafetyCorpus/sealed-e.tsv",
+                  "Tests/SafetyCorpus/sealed-f.tsv",
                   # Written blind for training, each by another writer in another voice.
                   "Tests/SafetyCorpus/training-forum.tsv", "Tests/SafetyCorpus/training-texts.tsv",
                   "Tests/SafetyCorpus/training-patients.tsv", "Tests/SafetyCorpus/training-contrasts.tsv",
                   "Tests/SafetyCorpus/training-abuse.tsv", "Tests/SafetyCorpus/training-lay-signs.tsv",
-                  "Tests/SafetyCorpus/training-hints.tsv",
+                  "Tests/SafetyCorpus/training-hints.tsv", "Tests/SafetyCorpus/training-quiet.tsv",
+                  "Tests/SafetyCorpus/training-control.tsv", "Tests/SafetyCorpus/training-lookalikes.tsv",
                   # Short answers to the assistant's questions (durations, numbers, people).
                   "Tests/SafetyCorpus/training-answers.tsv"]
 # The answers the dialogs offer (choice labels and synonyms), as `none` lines: most of what
@@ -93,7 +96,7 @@ CHOICES_SKIP_DIRS = ("lexicon", "safety")
 CHOICES_SKIP_FILES = ("coping_check.yaml",)
 CHOICES_SKIP_WORDS = ("myself", "safe", "harm", "hurt", "end it", "die", "dead", "life")
 # Unspent measurement sets: never trained on.
-MEASUREMENT_SETS = ("blind-d", "sealed-e", "sealed-f", "ordinary-g")
+MEASUREMENT_SETS = ("sealed-h", "sealed-i", "ordinary-g")
 MODEL_PATH = "Dialogs/en/lexicon/backstop-model.tsv"
 CHECK_PATH = "Tests/Fixtures/safety-model/check.tsv"
 
