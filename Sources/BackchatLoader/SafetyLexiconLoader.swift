@@ -13,7 +13,7 @@ enum SafetyLexiconLoader {
                            "resolved", "current", "hypothetical", "questions", "categories"]
     static let negationKeys = ["words", "not", "window", "blockers"]
     static let questionKeys = ["starts", "first-person"]
-    static let categoryKeys = ["id", "level", "reason", "note", "phrases", "possible", "with", "unless", "unless-scope", "soften",
+    static let categoryKeys = ["id", "level", "reason", "note", "phrases", "possible", "with", "unless", "unless-scope", "unless-anywhere", "soften",
                                "negatable", "resolvable", "hypothetical"]
 
     /// - Parameter model: the backstop model file (``SafetyModelLoader``), if the locale has one.
@@ -60,6 +60,7 @@ enum SafetyLexiconLoader {
         var with: [RawPhrase] = []
         var unless: [[RawPhrase]] = []
         var unlessScope: SafetyLexicon.UnlessScope = .nearby
+        var unlessAnywhere: [[RawPhrase]] = []
         var soften: [RawPhrase] = []
         var negatable: Bool? = nil
         var resolvable: Bool? = nil
@@ -203,15 +204,17 @@ enum SafetyLexiconLoader {
                 case "possible": c.possible = phrases(v, what, reader: &reader)
                 case "with": c.with = phrases(v, what, reader: &reader)
                 case "soften": c.soften = phrases(v, what, reader: &reader)
-                case "unless":
+                case "unless", "unless-anywhere":
+                    var entries: [[RawPhrase]] = []
                     for item in reader.sequence(v, what) ?? [] {
                         if case .sequence = item {
                             let all = phrases(item, "an item of \(what)", reader: &reader)
-                            if !all.isEmpty { c.unless.append(all) }
+                            if !all.isEmpty { entries.append(all) }
                         } else if let p = phrase(item, "an item of \(what)", reader: &reader) {
-                            c.unless.append([p])
+                            entries.append([p])
                         }
                     }
+                    if k.value == "unless" { c.unless += entries } else { c.unlessAnywhere += entries }
                 case "unless-scope":
                     if let t = reader.text(v, what) {
                         let scopes = SafetyLexicon.UnlessScope.allCases.map(\.rawValue)
@@ -346,7 +349,7 @@ enum SafetyLexiconLoader {
                 lexicon.categories.append(SafetyLexicon.Category(
                     id: c.id.value, level: c.level, reason: c.reason, phrases: phrases, possible: possible,
                     with: check(c.with), unless: c.unless.map { check($0) }.filter { !$0.isEmpty }, unlessScope: c.unlessScope,
-                    soften: check(c.soften),
+                    unlessAnywhere: c.unlessAnywhere.map { check($0) }.filter { !$0.isEmpty }, soften: check(c.soften),
                     negatable: c.negatable ?? true, resolvable: c.resolvable, hypothetical: c.hypothetical))
             }
             return lexicon

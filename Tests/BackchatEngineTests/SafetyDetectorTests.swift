@@ -29,7 +29,8 @@ struct SafetyDetectorTests {
                   phrases: ["numb ..2 between my legs", "(bum|groin) ..2 numb"],
                   unless: [["asked", "said no"], ["asked", "^[i] (havent|dont)$"]]),
             .init(id: "fever", level: .urgent, reason: "a fever along with back pain",
-                  phrases: ["(fever|feverish)", "temperature of #37.8-43"], with: ["@back"]),
+                  phrases: ["(fever|feverish)", "temperature of #37.8-43"], with: ["@back"],
+                  unlessAnywhere: [["it was", "(the heating|covid)"]]),
             .init(id: "past-attempt", level: .crisis, reason: "having tried to end your life",
                   phrases: ["took an overdose"], resolvable: true),
             .init(id: "partner-violence", level: .support, reason: "being hurt by someone close to you",
@@ -143,6 +144,20 @@ struct SafetyDetectorTests {
         #expect(Self.level("my husband hits me at chess") == nil)
         #expect(Self.level("I watched a documentary about suicide") == nil)
         #expect(Self.level("I watched a documentary, now I want to die") == .crisis, "the context is in another clause")
+    }
+
+    @Test("an `unless-anywhere` explanation sets a sign aside from any sentence, unless a contrast or a sign of now follows it", arguments: [
+        ("I had a fever and my back ached. It was the heating", nil),
+        ("It was covid. Fever and back pain all week", nil),
+        ("I had a fever with my back pain but it was the heating", nil),
+        ("I had a fever and my back ached. It was the heating, but the fever is here again", EscalationLevel.urgent),
+        ("fever and back pain. It was the heating. Now my back aches again", .urgent),
+        ("It was the heating last week. Now I have a fever and my back hurts", .urgent),
+        ("fever and back pain. It was the heating?", .urgent),
+        ("fever and a sore back. It was not the heating", .urgent),
+    ])
+    func anywhere(_ text: String, _ expected: EscalationLevel?) {
+        #expect(Self.level(text) == expected, "\(Self.detector.explain(text).render())")
     }
 
     @Test("a question answered no sets the risk aside; the answer may be the next sentence; a contradiction after it counts", arguments: [

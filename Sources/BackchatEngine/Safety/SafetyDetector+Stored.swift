@@ -9,7 +9,7 @@
 /// throws on anything out of place; it never traps.
 extension SafetyDetector {
     /// Bump when the layout below changes.
-    static let storedFormVersion = 4
+    static let storedFormVersion = 5
 
     public func storedForm() -> [UInt8] {
         var w = ByteWriter()
@@ -29,10 +29,13 @@ extension SafetyDetector {
             w.string(k.id); w.string(k.level.rawValue); w.string(k.reason)
             w.strings(k.phrases); w.strings(k.possible); w.strings(k.with)
             w.int(k.unless.count); for u in k.unless { w.strings(u) }
-            w.string(k.unlessScope.rawValue); w.strings(k.soften)
+            w.string(k.unlessScope.rawValue)
+            w.int(k.unlessAnywhere.count); for u in k.unlessAnywhere { w.strings(u) }
+            w.strings(k.soften)
             w.flags([k.negatable, k.resolvable, k.hypothetical])
             w.int32s(c.with)
             w.int(c.unless.count); for u in c.unless { w.int32s(u) }
+            w.int(c.unlessAnywhere.count); for u in c.unlessAnywhere { w.int32s(u) }
             w.int32s(c.soften)
         }
         for set in [clauseBreaks, contrasts, negationBlockers, negatingWords, questionStarts, firstPerson] { w.stringSet(set) }
@@ -79,15 +82,20 @@ extension SafetyDetector {
             var unless: [[String]] = []
             for _ in 0..<(try r.count()) { unless.append(try r.strings()) }
             guard let scope = SafetyLexicon.UnlessScope(rawValue: try r.string()) else { throw StoredFormError(message: "unknown scope") }
+            var anywhere: [[String]] = []
+            for _ in 0..<(try r.count()) { anywhere.append(try r.strings()) }
             let soften = try r.strings()
             let f = try r.flags(3)
             let category = SafetyLexicon.Category(id: id, level: level, reason: reason, phrases: phrases, possible: possible,
-                                                  with: with, unless: unless, unlessScope: scope, soften: soften,
+                                                  with: with, unless: unless, unlessScope: scope, unlessAnywhere: anywhere, soften: soften,
                                                   negatable: f[0], resolvable: f[1], hypothetical: f[2])
             let cueWith = try r.int32s()
             var cueUnless: [[Int32]] = []
             for _ in 0..<(try r.count()) { cueUnless.append(try r.int32s()) }
-            categories.append(CompiledCategory(category: category, with: cueWith, unless: cueUnless, soften: try r.int32s()))
+            var cueAnywhere: [[Int32]] = []
+            for _ in 0..<(try r.count()) { cueAnywhere.append(try r.int32s()) }
+            categories.append(CompiledCategory(category: category, with: cueWith, unless: cueUnless, unlessAnywhere: cueAnywhere,
+                                               soften: try r.int32s()))
         }
         self.categories = categories
         clauseBreaks = try r.stringSet()
@@ -116,7 +124,7 @@ extension SafetyDetector {
         // Every cue a category or match can name must exist.
         let cues = Int32(roles.count)
         for c in categories {
-            guard (c.with + c.soften + c.unless.flatMap { $0 }).allSatisfy({ $0 >= 0 && $0 < cues }) else {
+            guard (c.with + c.soften + c.unless.flatMap { $0 } + c.unlessAnywhere.flatMap { $0 }).allSatisfy({ $0 >= 0 && $0 < cues }) else {
                 throw StoredFormError(message: "cue out of range")
             }
         }

@@ -38,6 +38,7 @@ public struct SafetyDetector: SafetyScanning {
         var category: SafetyLexicon.Category
         var with: [Int32]
         var unless: [[Int32]]
+        var unlessAnywhere: [[Int32]]
         var soften: [Int32]
     }
 
@@ -169,9 +170,15 @@ public struct SafetyDetector: SafetyScanning {
                 for p in entry { all.append(try cue(p)) }
                 if !all.isEmpty { unless.append(all) }
             }
+            var anywhere: [[Int32]] = []
+            for entry in category.unlessAnywhere {
+                var all: [Int32] = []
+                for p in entry { all.append(try cue(p)) }
+                if !all.isEmpty { anywhere.append(all) }
+            }
             var soften: [Int32] = []
             for p in category.soften { soften.append(try cue(p)) }
-            compiled.append(CompiledCategory(category: category, with: with, unless: unless, soften: soften))
+            compiled.append(CompiledCategory(category: category, with: with, unless: unless, unlessAnywhere: anywhere, soften: soften))
         }
 
         // Every literal word of every phrase and set is known, exactly.
@@ -315,6 +322,8 @@ public struct SafetyDetector: SafetyScanning {
         // second sign elsewhere ("I'm 58 now", "been well for years"). "I took an overdose
         // years ago. I don't see the point of anything" is not a story that is over.
         var resolvedClauses = Set<Int>()
+        // Where the last sign of now is (for `unless-anywhere`: an explanation counts only after it).
+        var lastCurrent: Int32 = -1
         for s in 0..<sentenceCount {
             let inS = matches.filter { $0.sentence == Int32(s) }
             let resolvedMarks = inS.filter { roles[Int($0.cue)].resolved }
@@ -322,6 +331,7 @@ public struct SafetyDetector: SafetyScanning {
                 roles[Int(c.cue)].current && !resolvedMarks.contains { $0.start <= c.end && c.start <= $0.end }
             }
             if !currentMarks.isEmpty { currentInMessage = true }
+            for c in currentMarks { lastCurrent = max(lastCurrent, c.start) }
             for r in resolvedMarks { resolvedClauses.insert(text.clause[Int(r.start)]); resolvedClauses.insert(text.clause[Int(r.end)]) }
             if !resolvedMarks.isEmpty { resolvedSentence[s] = currentMarks.isEmpty }
             let range = text.sentences[s].range
@@ -360,7 +370,9 @@ public struct SafetyDetector: SafetyScanning {
                     verdict = .hypothetical
                 } else if !cat.with.isEmpty, !cat.with.contains(where: { inMessage.contains($0) }) {
                     verdict = .missingContext
-                } else if unlessApplies(cat, to: m, occurrences: occurrences, negators: negators, in: text) {
+                } else if unlessApplies(cat, to: m, occurrences: occurrences, negators: negators, in: text)
+                            || explainedAnywhere(cat, m, occurrences: occurrences, negators: negators,
+                                                 lastCurrent: lastCurrent, hypothetical: hypotheticalSentence, in: text) {
                     verdict = .unless
                 }
                 let soft = possible || cat.soften.contains { present[s].contains($0) }
@@ -468,6 +480,27 @@ public struct SafetyDetector: SafetyScanning {
         return cat.unless.contains { entry in
             entry.allSatisfy { found($0, within: scope) }
                 && (cat.category.unlessScope != .clause || entry.contains { found($0, within: own) })
+        }
+    }
+
+    /// Whether an `unless-anywhere` entry is found in the message: each of its phrases outside `m`,
+    /// not negated, not in a question or hypothetical sentence, with no contrast clause and no
+    /// sign of now (`current`) after it ("had cancer. The scan showed a disc" is explained;
+    /// "the scan showed a disc, but now there's new pain" is not).
+    func explainedAnywhere(_ cat: CompiledCategory, _ m: SafetyAutomaton.Match,
+                           occurrences: [Int32: [SafetyAutomaton.Match]], negators: [SafetyAutomaton.Match],
+                           lastCurrent: Int32, hypothetical: [Bool], in text: SafetyText) -> Bool {
+        guard !cat.unlessAnywhere.isEmpty else { return false }
+        let lastContrast = text.contrastClauses.max() ?? -1
+        return cat.unlessAnywhere.contains { entry in
+            entry.allSatisfy { cue in
+                occurrences[cue]?.contains { o in
+                    !(o.start >= m.start && o.end <= m.end)
+                        && o.start > lastCurrent && text.clause[Int(o.start)] >= lastContrast
+                        && !text.sentences[Int(o.sentence)].question && !hypothetical[Int(o.sentence)]
+                        && !negated(o, by: negators, in: text)
+                } ?? false
+            }
         }
     }
 

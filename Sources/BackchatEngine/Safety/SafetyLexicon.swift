@@ -76,6 +76,12 @@ public struct SafetyLexicon: Sendable {
         /// count. How near is ``unlessScope``.
         public var unless: [[String]]
         public var unlessScope: UnlessScope
+        /// Entries like `unless`, found anywhere in the message (any sentence), for an explanation
+        /// told apart from the sign ("had breast cancer. The MRI showed a disc, nothing sinister").
+        /// A phrase of the entry counts only when nothing after it in the message contrasts it
+        /// (`but`, `though`) or says something is happening now (`current`), and it is not in a
+        /// question or negated: "the scan showed a disc. But now there's new pain" still counts.
+        public var unlessAnywhere: [[String]]
         /// Phrases that, found in the same sentence, lower the certainty to `possible` ("lol").
         public var soften: [String]
         /// Whether a negator before the phrase cancels it ("no numbness").
@@ -86,10 +92,11 @@ public struct SafetyLexicon: Sendable {
         public var hypothetical: Bool
 
         public init(id: String, level: EscalationLevel, reason: String, phrases: [String], possible: [String] = [],
-                    with: [String] = [], unless: [[String]] = [], unlessScope: UnlessScope = .nearby, soften: [String] = [],
+                    with: [String] = [], unless: [[String]] = [], unlessScope: UnlessScope = .nearby,
+                    unlessAnywhere: [[String]] = [], soften: [String] = [],
                     negatable: Bool = true, resolvable: Bool? = nil, hypothetical: Bool? = nil) {
             self.id = id; self.level = level; self.reason = reason; self.phrases = phrases; self.possible = possible
-            self.with = with; self.unless = unless; self.unlessScope = unlessScope
+            self.with = with; self.unless = unless; self.unlessScope = unlessScope; self.unlessAnywhere = unlessAnywhere
             self.soften = soften; self.negatable = negatable
             let medical = level == .emergency || level == .urgent
             self.resolvable = resolvable ?? medical
