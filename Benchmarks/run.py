@@ -6,12 +6,13 @@
   python3 Benchmarks/run.py serve    throughput of `backchat serve` with the whole request stream piped in
   python3 Benchmarks/run.py startup  start-up: lint, serve with empty input, chat to the first prompt,
                                      with the compiled-dialogs cache current and turned off
+  python3 Benchmarks/run.py scan     the safety scan per message: rules, a 10x lexicon, with the model
   python3 Benchmarks/run.py sessions memory with 100,000 idle sessions in one serve process
 
 Every figure is a median of several runs on this machine; compare within one run.
 Nothing here talks to the network: serve is a child process on pipes.
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURE = os.path.join(ROOT, "Benchmarks/peer-checkin")
@@ -137,6 +138,29 @@ def bench_startup(args):
     return res
 
 
+def bench_scan(args):
+    """The safety scan per message (rules alone, with a lexicon ten times larger, and with the
+    backstop model), best of three runs of `backchat safety-eval --timing`: it must stay in
+    microseconds and must not grow with the number of phrases (the x10 lexicon within 3x)."""
+    best = {}
+    for _ in range(3):
+        out = subprocess.run([args.bin, "safety-eval", "--timing", "--no-misses"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            m = re.match(r"safety scan(.*): ([0-9.]+) µs per scan", line)
+            if not m:
+                continue
+            key = {", rules alone": "rules_us", ", rules alone, lexicon x10": "rules_x10_us",
+                   " with the backstop model": "with_model_us"}.get(m.group(1))
+            if key:
+                best[key] = min(best.get(key, float("inf")), float(m.group(2)))
+    if len(best) != 3:
+        sys.exit("scan: could not read the timings of safety-eval --timing")
+    best["x10_ratio"] = round(best["rules_x10_us"] / best["rules_us"], 2)
+    best["within_goal"] = best["with_model_us"] < 1000 and best["x10_ratio"] < 3
+    print("scan:", json.dumps(best))
+    return best
+
+
 def bench_sessions(args):
     count = args.sessions
     dialogs = os.path.join(ROOT, "Dialogs")
@@ -156,7 +180,7 @@ def bench_sessions(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["all", "inproc", "serve", "startup", "sessions"])
+    ap.add_argument("what", choices=["all", "inproc", "serve", "startup", "scan", "sessions"])
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build-release/release/backchat"))
     ap.add_argument("--n", type=int, default=1500, help="copies of each conversation (1500 = the peers' 42,000 turns)")
     ap.add_argument("--sessions", type=int, default=100_000)
@@ -165,6 +189,7 @@ def main():
     if args.what in ("all", "inproc"): out["inproc"] = bench_inproc(args)
     if args.what in ("all", "serve"): out["serve"] = bench_serve(args)
     if args.what in ("all", "startup"): out["startup"] = bench_startup(args)
+    if args.what in ("all", "scan"): out["scan"] = bench_scan(args)
     if args.what in ("all", "sessions"): out["sessions"] = bench_sessions(args)
     print(json.dumps(out))
 

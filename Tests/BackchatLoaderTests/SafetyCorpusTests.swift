@@ -85,23 +85,26 @@ struct SafetyCorpusTests {
             """)
     }
 
-    @Test("a scan takes microseconds, and a lexicon ten times larger costs about the same")
-    func speed() throws {
+    /// How fast a scan is, and that a lexicon ten times larger costs about the same, is a
+    /// benchmark (`python3 Benchmarks/run.py scan`), not a test: timings in a test fail on a
+    /// busy machine. This checks the measuring itself: the larger lexicon really is larger,
+    /// scans the same texts, and finds what the shipped one finds on them.
+    @Test("the scan benchmark measures what it says: a lexicon ten times larger, the same texts")
+    func speedBenchmark() throws {
         let (corpus, _) = SafetyCorpus.load(path: packageRoot + "/Tests/SafetyCorpus/corpus.tsv")
         let texts = try #require(corpus).examples.map(\.text)
         let (lexicon, _) = SafetyEvaluation.loadLexicon(dialogs: packageRoot + "/Dialogs")
         let big = try SafetyEvaluation.compile(SafetyEvaluation.syntheticLexicon(base: try #require(lexicon), factor: 10))
         #expect(big.phraseCount > shippedDetector.phraseCount * 5)
-        // Best of three, to be fair to a busy machine.
-        func best(_ d: SafetyDetector) -> SafetyBenchmark {
-            (0..<3).map { _ in SafetyEvaluation.benchmark(d, texts: texts, minimumScans: 3000) }
-                .min { $0.microsecondsPerScan < $1.microsecondsPerScan }!
+        var rules = shippedDetector
+        rules.backstop = nil
+        for text in texts {
+            #expect(big.scan(text)?.level == rules.scan(text)?.level, "\(text)")
         }
-        let base = best(shippedDetector), large = best(big)
-        print(base.render(label: "shipped lexicon"))
-        print(large.render(label: "10x lexicon"))
-        #expect(base.microsecondsPerScan < 2000, "a scan should take microseconds (debug builds are slower)")
-        #expect(large.microsecondsPerScan < base.microsecondsPerScan * 3, "the cost must not grow with the number of phrases")
+        let run = SafetyEvaluation.benchmark(shippedDetector, texts: texts, minimumScans: 500)
+        #expect(run.scans >= 500 && run.scans % texts.count == 0)
+        #expect(run.seconds > 0 && run.microsecondsPerScan.isFinite)
+        #expect(run.phrases == shippedDetector.phraseCount)
     }
 
     static let dictionaries = ["/usr/share/dict/words", "/usr/share/dict/british-english", "/usr/share/dict/american-english"]

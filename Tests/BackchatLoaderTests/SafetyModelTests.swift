@@ -153,31 +153,8 @@ struct SafetyModelTests {
         #expect(found.hasSuffix("not used: the rules found something"), "\(found)")
     }
 
-    @Test("a scan with the model still takes microseconds, and the model's cost does not grow with its size")
-    func speed() throws {
-        let (corpus, _) = SafetyCorpus.load(path: packageRoot + "/Tests/SafetyCorpus/corpus.tsv")
-        let texts = try #require(corpus).examples.map(\.text)
-        let m = try Self.model
-        let words = texts.map { shippedDetector.explain($0).words }
-        func perScore(_ model: SafetyModel) -> Double {
-            let clock = ContinuousClock()
-            var best = Double.infinity
-            for _ in 0..<3 {
-                var sum = 0.0
-                let start = clock.now
-                for w in words { sum += model.logits(words: w)[0] }
-                let d = clock.now - start
-                let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-                if sum.isFinite { best = min(best, seconds * 1e6 / Double(words.count)) }
-            }
-            return best
-        }
-        let small = try SafetyModel(buckets: 1 << 10, scaleLog2: 12, heads: m.heads, weights: [(1, m.heads.map { _ in 1 })])
-        let shipped = perScore(m), tiny = perScore(small)
-        print("model score: \(shipped) µs (shipped, \(m.weightCount) weights), \(tiny) µs (one weight)")
-        #expect(shipped < 1000, "a score should take microseconds (debug builds are slower)")
-        #expect(shipped < tiny * 3 + 5, "the cost depends on the message, not on the number of weights")
-    }
+    // The model's cost per message (and that it does not grow with the number of weights) is
+    // measured by `python3 Benchmarks/run.py scan`, not here: timings in a test fail on a busy machine.
 
     @Test("a broken model file is reported with its line, and the rules still run without it")
     func diagnostics() {
