@@ -364,7 +364,7 @@ public struct SafetyDetector: SafetyScanning {
                     verdict = .negated
                 } else if cat.category.resolvable, resolvedSentence[s],
                           cat.category.level != .crisis
-                            || (!currentInMessage && !resolvedClauses.subtracting(text.clause[Int(m.start)]...text.clause[Int(m.end)]).isEmpty) {
+                            || (!currentInMessage && overElsewhere(m, resolvedClauses, in: text)) {
                     verdict = .resolved
                 } else if cat.category.hypothetical, hypotheticalSentence[s] {
                     verdict = .hypothetical
@@ -405,6 +405,19 @@ public struct SafetyDetector: SafetyScanning {
         let cat = categories[chosen.category].category
         analysis.detection = Detection(level: cat.level, category: cat.id, reason: cat.reason, certainty: certainty)
         return (analysis, crisisSeen)
+    }
+
+    /// Whether a crisis told as over is said to be over outside the phrase's own clauses too
+    /// ("I used to want to die, but therapy helped"): a sign of being over that comes before
+    /// the phrase counts only when no contrast stands between them, since "therapy helped,
+    /// but I want to die" takes the recovery back.
+    func overElsewhere(_ m: SafetyAutomaton.Match, _ resolvedClauses: Set<Int>, in text: SafetyText) -> Bool {
+        let first = text.clause[Int(m.start)], last = text.clause[Int(m.end)]
+        return resolvedClauses.contains { r in
+            if r > last { return true }
+            guard r < first else { return false }
+            return !((r + 1)...first).contains { text.contrastClauses.contains($0) }
+        }
     }
 
     /// Whether the word's first Character is a number: from its first bytes when that
