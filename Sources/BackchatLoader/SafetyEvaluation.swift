@@ -220,18 +220,18 @@ public enum SafetyEvaluation {
     }
 
     /// One line per example, tab-separated, for the model trainer and for reviewers:
-    /// `line, label, detected level, certainty, category, crisis phrase found (yes/no, even if
-    /// set aside), model logits (`level=logit` for each head, space-separated; empty without a
+    /// `line, label, detected level, certainty, category, levels held back from the model
+    /// (``SafetyAnalysis/heldBack``, comma-separated), model logits (`level=logit` for each head, space-separated; empty without a
     /// model), text`.
     public static func lines(_ corpus: SafetyCorpus, detector: SafetyDetector) -> String {
-        var out = ["line\tlabel\tdetected\tcertainty\tcategory\tcrisis-phrase\tmodel\ttext"]
+        var out = ["line\tlabel\tdetected\tcertainty\tcategory\theld-back\tmodel\ttext"]
         for ex in corpus.examples {
             let a = detector.explain(ex.text)
             let d = a.detection
-            let crisisPhrase = a.findings.contains { $0.level == .crisis }
+            let found = EscalationLevel.allCases.filter { a.heldBack.contains($0) }.map(\.rawValue)
             let logits: [String] = (a.model ?? []).map { "\($0.level.rawValue)=\($0.logit)" }
             let fields: [String] = [String(ex.line), ex.label?.rawValue ?? "none", d?.level.rawValue ?? "none",
-                                    d?.certainty.rawValue ?? "", d?.category ?? "", crisisPhrase ? "yes" : "no",
+                                    d?.certainty.rawValue ?? "", d?.category ?? "", found.joined(separator: ","),
                                     logits.joined(separator: " "), ex.text]
             out.append(fields.joined(separator: "\t"))
         }

@@ -106,7 +106,7 @@ struct SafetyModelTests {
         #expect(setAside > 50, "the corpora have many hard negatives the rules set aside")
     }
 
-    @Test("a head below the crisis asks only where the rules found nothing, and never a crisis the rules set aside")
+    @Test("a head below the crisis asks only where the rules found nothing, and not at a level they read as a question")
     func gatedHeads() throws {
         let eager = try eagerDetector(.urgent)
         let d = eager.scan("my back is stiff today")
@@ -115,6 +115,18 @@ struct SafetyModelTests {
         #expect(eager.scan("I want to kill myself")?.level == .crisis, "the rules' finding is kept")
         #expect(eager.scan("i'd rather die than go back to that physio lol")?.level == .urgent,
                 "a crisis phrase set aside silences only the crisis head")
+        // A phrase of the head's level the rules read as a general question or an if: their
+        // judgement stands.
+        for text in ["is a temperature of 38 a fever?", "if I ever had a fever with my back pain what should I do"] {
+            #expect(rulesOnlyDetector.explain(text).heldBack == [.urgent], "\(text)")
+            #expect(eager.scan(text) == nil, "\(text)")
+            #expect(eager.explain(text).render().contains("not used: the rules read the urgent phrase as a question or an if"), "\(text)")
+        }
+        #expect(try eagerDetector(.emergency).scan("is a temperature of 38 a fever?")?.level == .emergency,
+                "only the urgent head is held back")
+        // Set aside for another reason (a denial, a story that is over), the head may still ask:
+        // measured, holding those back cost urgent recall.
+        #expect(eager.scan("I had a fever with covid but that was months ago")?.level == .urgent)
     }
 
     @Test("the model never speaks on fewer words than the file says; the rules always do")

@@ -554,7 +554,7 @@ def read_rules(backchat, dialogs, paths, answers=()):
             cols = row.split("\t")
             if len(cols) < 6 or cols[0] == "line":
                 continue
-            out[(p, int(cols[0]))] = (cols[2], cols[5] == "yes")
+            out[(p, int(cols[0]))] = (cols[2], frozenset(x for x in cols[5].split(",") if x))
     return out
 
 
@@ -578,18 +578,23 @@ def transcript_inputs(directory="Tests/Transcripts/en"):
     return sorted(i for i in inputs if i.strip())
 
 
+# What the rules made of a line none of them touched: no level found, no head held back.
+NO_RULE = ("none", frozenset())
+
+
 def decide(rule, scores, thresholds, words=MIN_WORDS, min_words=None):
     """What the scan reports: the rules' level when they found one; otherwise the head furthest
-    above its threshold, the more serious on a tie (the crisis head not when the rules set a
-    crisis phrase aside). SafetyModel.asking in Swift."""
-    level, crisis_seen = rule
+    above its threshold, the more serious on a tie (never a head the rules held back: crisis
+    when they found a crisis phrase, another level when they read its phrase as a general
+    question or an if; the `held-back` column of `safety-eval --lines`). SafetyModel.asking in Swift."""
+    level, seen = rule
     if level != "none":
         return level, False
     if words < (MIN_WORDS if min_words is None else min_words):
         return "none", False
     best, margin = None, 0.0
     for h in HEADS:
-        if h == "crisis" and crisis_seen:
+        if h in seen:
             continue
         if h in thresholds and scores[h] >= thresholds[h]:
             m = scores[h] - thresholds[h]
@@ -603,7 +608,7 @@ def measure(examples, scores, rules, thresholds, keys=None, min_words=None):
     level and false positives."""
     rows = {}
     for n, e in enumerate(examples):
-        rule = rules.get((e.file, e.line), ("none", False))
+        rule = rules.get((e.file, e.line), NO_RULE)
         final, _ = decide(rule, {h: scores[h][n] for h in scores}, thresholds, e.words, min_words)
         for key in ((keys or (lambda x: os.path.basename(x.file)))(e),) + (("all",) if e.file != CHOICES else ()):
             r = rows.setdefault(key, {})
@@ -641,8 +646,8 @@ def silent_none(examples, rules, head):
     for n, e in enumerate(examples):
         if e.label != "none" or e.file == CHOICES:
             continue
-        level, crisis_seen = rules.get((e.file, e.line), ("none", False))
-        if level == "none" and not (head == "crisis" and crisis_seen) and e.words >= MIN_WORDS:
+        level, seen = rules.get((e.file, e.line), NO_RULE)
+        if level == "none" and head not in seen and e.words >= MIN_WORDS:
             out.append(n)
     return out
 
@@ -796,7 +801,7 @@ def main():
         s = by_source[head]
         print(f"\n{head}: rule-missed lines, score out of source (threshold {thresholds[head]:.3f}):")
         for n, e in sorted(enumerate(examples), key=lambda x: -s[x[0]]):
-            if e.label == head and rules.get((e.file, e.line), ("none", False))[0] != head:
+            if e.label == head and rules.get((e.file, e.line), NO_RULE)[0] != head:
                 print(f"  {s[n]:7.3f} {'caught' if s[n] >= thresholds[head] else '      '} "
                       f"{os.path.basename(e.file)}:{e.line}: {e.text}")
         print(f"{head}: none lines it would flag (out of source):")
@@ -815,7 +820,7 @@ def main():
         print()
         print(render(measure(ev, ev_scores, ev_rules, thresholds), "measurement sets, scored by the final heads"))
         for n, e in enumerate(ev):
-            final, by_model = decide(ev_rules.get((e.file, e.line), ("none", False)),
+            final, by_model = decide(ev_rules.get((e.file, e.line), NO_RULE),
                                      {h: ev_scores[h][n] for h in HEADS}, thresholds, e.words)
             if final != e.label:
                 print(f"  {e.label:>9} → {final:<9}{' (model)' if by_model else '        '} "
@@ -839,7 +844,7 @@ def main():
     flagged = []
     for n, t in enumerate(inputs, start=1):
         feats = features(safety_words(t))
-        level, model = decide(seen.get((path, n), ("none", False)), {h: final[h].logit(feats) for h in HEADS},
+        level, model = decide(seen.get((path, n), NO_RULE), {h: final[h].logit(feats) for h in HEADS},
                               thresholds, len(safety_words(t)))
         if model:
             flagged.append(f"{level}: {t}")

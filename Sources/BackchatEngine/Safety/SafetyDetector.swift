@@ -18,7 +18,8 @@
 ///    model's heads (one per level) score the words; the head furthest above its threshold
 ///    makes the scan report a `possible` finding at its level, which asks one gentle
 ///    check question. The crisis head stays silent when the rules set a crisis phrase aside
-///    (an idiom, a denial, a story).
+///    (an idiom, a denial, a story), any head when the rules read a phrase of its level as a
+///    general question or an if ("is a temperature of 38 a fever?").
 public struct SafetyDetector: SafetyScanning {
     /// What one compiled phrase is used for.
     struct CueRoles: Sendable {
@@ -164,21 +165,20 @@ public struct SafetyDetector: SafetyScanning {
             for p in category.possible { roles[Int(try cue(p))].positives.append(CueRoles.Positive(category: ci, possible: true)) }
             var with: [Int32] = []
             for p in category.with { with.append(try cue(p)) }
-            var unless: [[Int32]] = []
-            for entry in category.unless {
-                var all: [Int32] = []
-                for p in entry { all.append(try cue(p)) }
-                if !all.isEmpty { unless.append(all) }
-            }
-            var anywhere: [[Int32]] = []
-            for entry in category.unlessAnywhere {
-                var all: [Int32] = []
-                for p in entry { all.append(try cue(p)) }
-                if !all.isEmpty { anywhere.append(all) }
+            // `unless` and `unless-anywhere` entries: each all of its phrases, as cues.
+            func entries(_ list: [[String]]) throws(CompileError) -> [[Int32]] {
+                var out: [[Int32]] = []
+                for entry in list {
+                    var all: [Int32] = []
+                    for p in entry { all.append(try cue(p)) }
+                    if !all.isEmpty { out.append(all) }
+                }
+                return out
             }
             var soften: [Int32] = []
             for p in category.soften { soften.append(try cue(p)) }
-            compiled.append(CompiledCategory(category: category, with: with, unless: unless, unlessAnywhere: anywhere, soften: soften))
+            compiled.append(CompiledCategory(category: category, with: with, unless: try entries(category.unless),
+                                             unlessAnywhere: try entries(category.unlessAnywhere), soften: soften))
         }
 
         // Every literal word of every phrase and set is known, exactly.
@@ -245,15 +245,16 @@ public struct SafetyDetector: SafetyScanning {
     }
 
     func analyze(_ raw: String, explain: Bool) -> SafetyAnalysis {
-        var (analysis, crisisSeen) = analyzeRules(raw, explain: explain)
+        var analysis = analyzeRules(raw, explain: explain)
+        let heldBack = analysis.heldBack
         guard let backstop else { return analysis }
         // Only where the rules had nothing to say: what they found stays their call, and a
-        // crisis phrase they set aside (an idiom, a denial, a story) is not asked about.
+        // level they already judged (``SafetyAnalysis/heldBack``) is not asked about.
         let tooShort = analysis.words.count < backstop.minWords
         let mayAsk = analysis.detection == nil && !tooShort
         guard mayAsk || explain else { return analysis }
         let logits = backstop.logits(words: analysis.words)
-        let asking = mayAsk ? backstop.asking(logits, allowed: { $0 != .crisis || !crisisSeen }) : nil
+        let asking = mayAsk ? backstop.asking(logits, allowed: { !heldBack.contains($0) }) : nil
         if let k = asking {
             let level = backstop.heads[k].level
             analysis.detection = Detection(level: level, category: Self.backstopCategory(level),
@@ -265,7 +266,9 @@ public struct SafetyDetector: SafetyScanning {
                 let note = k == asking ? "asks a check question"
                     : analysis.detection != nil ? "not used: the rules found something"
                     : tooShort ? "not used: fewer than \(backstop.minWords) words"
-                    : head.level == .crisis && crisisSeen ? "not used: the rules set a crisis phrase aside"
+                    : heldBack.contains(head.level)
+                        ? (head.level == .crisis ? "not used: the rules set a crisis phrase aside"
+                                                 : "not used: the rules read the \(head.level.rawValue) phrase as a question or an if")
                     : logits[k] >= head.threshold ? "another head is further above its threshold"
                     : "below the threshold"
                 return SafetyAnalysis.ModelScore(level: head.level, logit: logits[k], threshold: head.threshold,
@@ -276,10 +279,11 @@ public struct SafetyDetector: SafetyScanning {
     }
 
     /// The rules alone, and whether any crisis phrase was found (counted or set aside).
-    func analyzeRules(_ raw: String, explain: Bool) -> (SafetyAnalysis, crisisSeen: Bool) {
+    /// The rules' reading (with ``SafetyAnalysis/heldBack``).
+    func analyzeRules(_ raw: String, explain: Bool) -> SafetyAnalysis {
         let text = SafetyText(raw, clauseBreaks: clauseBreaks, contrasts: contrasts)
         var analysis = SafetyAnalysis(words: text.words)
-        guard !text.words.isEmpty else { return (analysis, false) }
+        guard !text.words.isEmpty else { return analysis }
         // One look-up per word for everything the lexicon knows of it.
         let stretched = text.stretched
         var ids: [Int32] = [], readings: [[String]] = []
@@ -295,7 +299,7 @@ public struct SafetyDetector: SafetyScanning {
         let matches = automaton.matches(in: text, ids: ids, readings: readings, numbers: numbers, negatingWords: negatingWords)
         guard matches.contains(where: { !roles[Int($0.cue)].positives.isEmpty }) else {
             if explain { analysis.corrections = corrections(text.words, readings) }
-            return (analysis, false)
+            return analysis
         }
 
         // What each sentence contains.
@@ -346,7 +350,6 @@ public struct SafetyDetector: SafetyScanning {
         struct Candidate { var category: Int; var possible: Bool; var cue: Int32 }
         var kept: [Candidate] = []
         var seen = Set<[Int32]>()
-        var crisisSeen = false
         for m in matches {
             let r = roles[Int(m.cue)]
             guard !r.positives.isEmpty else { continue }
@@ -354,7 +357,6 @@ public struct SafetyDetector: SafetyScanning {
                 let ci = positive.category, possible = positive.possible
                 guard seen.insert([m.cue, m.start, m.end, Int32(ci)]).inserted else { continue }
                 let cat = categories[ci]
-                if cat.category.level == .crisis { crisisSeen = true }
                 let s = Int(m.sentence)
                 var verdict: SafetyAnalysis.Verdict = .counted
                 if idioms.contains(where: { $0.sentence == m.sentence && $0.start <= m.end && m.start <= $0.end
@@ -375,6 +377,7 @@ public struct SafetyDetector: SafetyScanning {
                                                  lastCurrent: lastCurrent, hypothetical: hypotheticalSentence, in: text) {
                     verdict = .unless
                 }
+                if cat.category.level == .crisis || verdict == .hypothetical { analysis.heldBack.insert(cat.category.level) }
                 let soft = possible || cat.soften.contains { present[s].contains($0) }
                 if verdict == .counted { kept.append(Candidate(category: ci, possible: soft, cue: m.cue)) }
                 if explain {
@@ -391,7 +394,7 @@ public struct SafetyDetector: SafetyScanning {
                 "'\(roles[Int(m.cue)].text)' on \"\(text.words[Int(m.start)...Int(m.end)].joined(separator: " "))\""
             }
         }
-        guard let top = kept.map({ categories[$0.category].category.level }).max() else { return (analysis, crisisSeen) }
+        guard let top = kept.map({ categories[$0.category].category.level }).max() else { return analysis }
         let atTop = kept.filter { categories[$0.category].category.level == top }
         let clear = atTop.filter { !$0.possible }
         let chosen: Candidate
@@ -404,7 +407,7 @@ public struct SafetyDetector: SafetyScanning {
         }
         let cat = categories[chosen.category].category
         analysis.detection = Detection(level: cat.level, category: cat.id, reason: cat.reason, certainty: certainty)
-        return (analysis, crisisSeen)
+        return analysis
     }
 
     /// Whether a crisis told as over is said to be over outside the phrase's own clauses too
@@ -577,6 +580,11 @@ public struct SafetyAnalysis: Sendable {
     public var detection: Detection? = nil
     /// The backstop model's scores, one per head, when the detector has a model.
     public var model: [ModelScore]? = nil
+    /// Levels the backstop may not ask about, because the rules already judged them: crisis
+    /// when they found any crisis phrase (counted or set aside as an idiom, a denial, a story),
+    /// another level when they read its phrase as a general question or an if ("is a
+    /// temperature of 38 a fever?"). Found by the rules; the model honours it.
+    public var heldBack: Set<EscalationLevel> = []
 
     /// What one head of the backstop made of the message.
     public struct ModelScore: Sendable {
