@@ -248,6 +248,18 @@ struct SafetyPatternTests {
         }
     }
 
+    @Test("after a gap, an optional part may be left out: the gap's allowance carries past it", arguments: [
+        ("my legs went useless", true), ("my legs suddenly went useless", true), ("legs went to useless", true),
+        ("legs went from fine to useless", true), ("legs went very quickly all useless", true),
+        ("legs went one two three four useless", false), ("legs went", false), ("useless legs went", false),
+    ])
+    func gapBeforeAnOption(_ text: String, _ found: Bool) throws {
+        let lexicon = SafetyLexicon(categories: [
+            .init(id: "weak", level: .emergency, reason: "r", phrases: ["legs .. went [from] .. [to] useless"])])
+        let d = try SafetyDetector(lexicon)
+        #expect((d.scan(text) != nil) == found, "\(text)")
+    }
+
     @Test("a set that refers to itself is a compile error, not a hang")
     func cycle() {
         let lexicon = SafetyLexicon(sets: ["a": ["x @b"], "b": ["y @a"]],

@@ -255,8 +255,21 @@ struct SafetyAutomaton: Sendable {
                 visit(g.child, start: start, negated: negated, nodes: nodes, into: &states, at: i, sentence: sentence,
                       clauseEnd: clauseEnd, matches: &matches, record: record)
             } else {
-                states.append(State(node: g.child, skips: g.max, start: start, negated: negated))
+                enterGap(g.child, skips: g.max, start: start, negated: negated, nodes: nodes, into: &states)
             }
+        }
+    }
+
+    /// A state that may skip up to `skips` words at `node`, the far side of a gap, and at every
+    /// node a join leads to from there with the same allowance: in `went .. [to] useless` the
+    /// word after the gap may be `to` or, the option left out, `useless` ("went suddenly
+    /// useless", "went useless"). Nothing ends here: a phrase never ends on a gap.
+    private func enterGap(_ node: Int32, skips: Int8, start: Int32, negated: Bool, nodes: UnsafeBufferPointer<Node>,
+                          into states: inout [State]) {
+        states.append(State(node: node, skips: skips, start: start, negated: negated))
+        for g in nodes[Int(node)].gaps {
+            let allowance = Int(skips) + Int(g.max)
+            enterGap(g.child, skips: Int8(min(allowance, Int(Int8.max))), start: start, negated: negated, nodes: nodes, into: &states)
         }
     }
 }
