@@ -582,21 +582,24 @@ def transcript_inputs(directory="Tests/Transcripts/en"):
 NO_RULE = ("none", frozenset())
 
 
+def may_speak(rule, head, words, min_words=None):
+    """Whether a head may speak on a line: the rules found nothing, did not hold this head back
+    (crisis when they found a crisis phrase, another level when they read its phrase as a
+    general question or an if; the `held-back` column of `safety-eval --lines`), and the line
+    has enough words. SafetyDetector.analyze in Swift."""
+    level, held_back = rule
+    return level == "none" and head not in held_back and words >= (MIN_WORDS if min_words is None else min_words)
+
+
 def decide(rule, scores, thresholds, words=MIN_WORDS, min_words=None):
-    """What the scan reports: the rules' level when they found one; otherwise the head furthest
-    above its threshold, the more serious on a tie (never a head the rules held back: crisis
-    when they found a crisis phrase, another level when they read its phrase as a general
-    question or an if; the `held-back` column of `safety-eval --lines`). SafetyModel.asking in Swift."""
-    level, seen = rule
-    if level != "none":
-        return level, False
-    if words < (MIN_WORDS if min_words is None else min_words):
-        return "none", False
+    """What the scan reports: the rules' level when they found one; otherwise, of the heads that
+    may speak, the one furthest above its threshold, the more serious on a tie.
+    SafetyModel.asking in Swift."""
+    if rule[0] != "none":
+        return rule[0], False
     best, margin = None, 0.0
     for h in HEADS:
-        if h in seen:
-            continue
-        if h in thresholds and scores[h] >= thresholds[h]:
+        if h in thresholds and may_speak(rule, h, words, min_words) and scores[h] >= thresholds[h]:
             m = scores[h] - thresholds[h]
             if best is None or m > margin:
                 best, margin = h, m
@@ -646,8 +649,7 @@ def silent_none(examples, rules, head):
     for n, e in enumerate(examples):
         if e.label != "none" or e.file == CHOICES:
             continue
-        level, seen = rules.get((e.file, e.line), NO_RULE)
-        if level == "none" and head not in seen and e.words >= MIN_WORDS:
+        if may_speak(rules.get((e.file, e.line), NO_RULE), head, e.words):
             out.append(n)
     return out
 
