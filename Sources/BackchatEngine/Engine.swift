@@ -197,7 +197,7 @@ struct Step {
             messages.append(locale.strings.help)
             reaskOrEnded()
         case "back":
-            if role == .crisis || role?.isCheck == true { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
+            if role?.holdsTheConversation == true { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
             guard let snap = state.history.popLast() else {
                 messages.append(locale.strings.cannotGoBack); reaskOrEnded(); return
             }
@@ -208,7 +208,7 @@ struct Step {
             messages.append(locale.strings.goingBack)
             reask(leadIn: false)
         case "restart":
-            if role == .crisis || role?.isCheck == true { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
+            if role?.holdsTheConversation == true { messages.append(locale.strings.stayWithSafety); reaskOrEnded(); return }
             let keep = (state.locale, state.region)
             state = SessionState(locale: keep.0, region: keep.1, dialogsVersion: engine.script.version)
             messages.append(locale.strings.restarted)

@@ -232,6 +232,10 @@ public enum FlowRole: String, Sendable, Codable, CaseIterable {
     /// A flow that asks one check question about a possible finding before anything else.
     public var isCheck: Bool { self == .crisisCheck || self == .safetyCheck }
 
+    /// A flow that `/back` and `/restart` may not leave: the crisis flow, and a check question
+    /// waiting for its answer.
+    public var holdsTheConversation: Bool { self == .crisis || isCheck }
+
     /// The level the flow stands for. The safety check stands for the lowest, so that any
     /// finding while it runs takes over; the level it asks about is in `safety_level`.
     public var level: EscalationLevel {
